@@ -1,0 +1,180 @@
+"""The command line (`build.py`): a thin layer over the library. User errors: one line, exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import ContentError
+from .kinds import BY_NAME, KINDS
+from .linker import KnowledgeBase
+from .project import Project, ProjectError, quiet_mkdocs_logging
+from .scaffold import scaffold
+from .search import whoosh_index
+from .search.backend import QueryError, SearchQuery
+from .search.segment import Segmenter
+
+
+class UserError(Exception):
+    """Printed as `Error: …`, exit 1."""
+
+
+def _project(args: argparse.Namespace) -> Project:
+    return Project(Path(args.config_file))
+
+
+def _summary(kb: KnowledgeBase) -> str:
+    counts = Counter(e.kind.name for e in kb.entries.values())
+    parts = [f"{counts[k.name]} {k.label}" for k in KINDS]
+    return f"{len(kb.entries)} entries: " + ", ".join(parts)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    kb = _project(args).load(strict=args.strict)
+    print(f"OK: {_summary(kb)}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    project = _project(args)
+    kb = project.load(strict=args.strict)
+    site = project.build(kb, Path(args.site_dir) if args.site_dir else None)
+    print(f"Built {site} ({_summary(kb)})")
+    return 0
+
+
+def _index(project: Project, kb: KnowledgeBase) -> whoosh_index.WhooshSearch:
+    """The search index for ``kb``, rebuilt first if the content changed since it was built."""
+    _, work_dir = project.settings()
+    directory = work_dir / "index"
+    segmenter = Segmenter.for_kb(kb)
+    if not whoosh_index.is_current(directory, kb, segmenter.words):
+        whoosh_index.build(kb, directory, use_directory_urls=project.directory_urls(),
+                           segmenter=segmenter)
+    return whoosh_index.WhooshSearch(directory)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    project = _project(args)
+    kb = project.load(strict=False)
+    backend = _index(project, kb)
+    try:
+        results = backend.search(SearchQuery(
+            text=args.query, kind=args.kind, region=args.region, problem=args.problem,
+            year=args.year, page=args.page, per_page=args.limit))
+    except QueryError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        backend.close()
+    if args.json:
+        print(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    if not results.hits:
+        print(f"No results for {args.query!r}.")
+        return 0
+    first = (args.page - 1) * args.limit
+    print(f"{results.total} result(s) for {args.query!r}:")
+    for n, hit in enumerate(results.hits, start=first + 1):
+        print(f"{n}. [{BY_NAME[hit.kind].label}] {hit.title}  ({hit.url})")
+        print(f"   {_terminal_snippet(hit.snippet)}")
+    return 0
+
+
+def _terminal_snippet(snippet_html: str) -> str:
+    marked = snippet_html.replace("<mark>", "【").replace("</mark>", "】")
+    return html.unescape(re.sub(r"<[^>]+>", "", marked))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import make_server
+
+    project = _project(args)
+    kb = project.load(strict=args.strict)
+    site = project.build(kb)
+    backend = _index(project, kb)
+    server = make_server(site, backend, kinds=set(BY_NAME), host=args.host, port=args.port)
+    print(f"Serving {site} on http://{args.host}:{server.server_port}/ "
+          f"(search API: /api/search?q=…). Ctrl+C stops.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        backend.close()
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    project = _project(args)
+    path = scaffold(project.root, args.kind, args.id)
+    print(f"Created {path.relative_to(project.root)}: fill in the fields, then run build.py check")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description="减负知识库: check, build, serve and search.")
+    p.add_argument("--version", action="version", version=f"policykb {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-f", "--config-file", default="mkdocs.yml",
+                        help="the project's mkdocs.yml (default: ./mkdocs.yml)")
+    common.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
+    strictness = argparse.ArgumentParser(add_help=False)
+    strictness.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                            help="completeness rules too (default: as mkdocs.yml sets 'strict')")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("check", parents=[common, strictness],
+                       help="validate every entry; print all errors as path:line:col: message")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("build", parents=[common, strictness],
+                       help="check, then build the site and the search index")
+    s.add_argument("--site-dir", help="where to put the site (default: mkdocs.yml's site_dir)")
+    s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("serve", parents=[common, strictness],
+                       help="build, then serve the site and the search API on localhost")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("search", parents=[common], help="search the knowledge base")
+    s.add_argument("query", help="what to look for, e.g. 督检考 or 兰州 考核")
+    s.add_argument("--kind", choices=[k.name for k in KINDS], help="only entries of this kind")
+    s.add_argument("--region", help="only entries whose region contains this, e.g. 兰州")
+    s.add_argument("--problem", help="only entries about this problem (id, title or alias)")
+    s.add_argument("--year", help="only entries of this year, e.g. 2024")
+    s.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
+    s.add_argument("--page", type=int, default=1, help="page of results (default 1)")
+    s.add_argument("--json", action="store_true",
+                   help="print JSON: hits with id, kind, title, url, score, snippet; and facets")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("new", parents=[common], help="create an entry file with its fields to fill in")
+    s.add_argument("kind", choices=[k.name for k in KINDS], help="the kind of entry")
+    s.add_argument("id", help="its id: the file name without .yaml ([a-z0-9-]+)")
+    s.set_defaults(func=cmd_new)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    quiet_mkdocs_logging(getattr(args, "verbose", False))
+    try:
+        return args.func(args)
+    except ContentError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        n = len(exc.diagnostics)
+        print(f"Error: {n} error{'s' if n != 1 else ''} in the knowledge base", file=sys.stderr)
+        return 1
+    except (UserError, ProjectError, FileExistsError, ValueError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1

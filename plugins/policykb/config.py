@@ -1,0 +1,15 @@
+"""Options of the ``policykb`` MkDocs plugin."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class PolicyKBConfig(Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the knowledge base off without removing the plugin."""
+    strict = c.Type(bool, default=False)
+    """Also enforce completeness: every problem has remedies and cases, no orphans, sources."""
+    work_dir = c.Type(str, default=".policykb")
+    """Where the search index and the generated user dictionary go (relative to mkdocs.yml)."""

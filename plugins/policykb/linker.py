@@ -1,0 +1,166 @@
+"""Resolve references between entries and derive every backlink.
+
+The linker is the only place that knows who points at whom: templates, search and
+exports ask the ``KnowledgeBase`` instead of walking references again.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from .diagnostics import ContentError, Diagnostic
+from .loader import Entry
+from .schema import MarkdownMarker, Ref
+
+WIKILINK = re.compile(r"\[\[([^\[\]]*)\]\]")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One reference: ``source`` names ``target`` in ``field``."""
+
+    source: Entry
+    target: Entry
+    field: str
+
+
+@dataclass
+class KnowledgeBase:
+    entries: dict[str, Entry]
+    links: list[Link] = field(default_factory=list)
+    _incoming: dict[str, list[Link]] = field(default_factory=lambda: defaultdict(list))
+    _outgoing: dict[str, list[Link]] = field(default_factory=lambda: defaultdict(list))
+
+    def get(self, entry_id: str) -> Entry:
+        return self.entries[entry_id]
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return [e for e in self.entries.values() if e.kind.name == kind]
+
+    def outgoing(self, entry: Entry, field_name: str | None = None) -> list[Entry]:
+        return _unique(link.target for link in self._outgoing[entry.id]
+                       if field_name is None or link.field == field_name)
+
+    def incoming(self, entry: Entry, kind: str | None = None,
+                 field_name: str | None = None) -> list[Entry]:
+        """Entries that reference ``entry`` (optionally of one kind, through one field)."""
+        return _unique(link.source for link in self._incoming[entry.id]
+                       if (kind is None or link.source.kind.name == kind)
+                       and (field_name is None or link.field == field_name))
+
+    def cases(self, entry: Entry, case_kind: str | None = None) -> list[Entry]:
+        found = [e for e in self.incoming(entry, "case")
+                 if case_kind is None or e.data.kind == case_kind]
+        return sorted(found, key=lambda e: (e.data.date, e.id), reverse=True)
+
+    def children(self, problem: Entry) -> list[Entry]:
+        return self.incoming(problem, "problem", "parent")
+
+
+def _unique(items: Iterator[Entry] | Any) -> list[Entry]:
+    seen: dict[str, Entry] = {}
+    for item in items:
+        seen.setdefault(item.id, item)
+    return list(seen.values())
+
+
+def reference_fields(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
+    """Field name → the kinds its ids may name, read from the schema's ``Ref`` markers."""
+    return {name: marker.kinds for name, info in model.model_fields.items()
+            if (marker := _marker(info.annotation, info.metadata, Ref))}
+
+
+def markdown_fields(model: type[BaseModel]) -> list[str]:
+    return [name for name, info in model.model_fields.items()
+            if _marker(info.annotation, info.metadata, MarkdownMarker)]
+
+
+def _marker(annotation: Any, metadata: list[Any], cls: type) -> Any:
+    for item in metadata:
+        if isinstance(item, cls):
+            return item
+    for arg in typing.get_args(annotation):
+        for item in getattr(arg, "__metadata__", ()):
+            if isinstance(item, cls):
+                return item
+        found = _marker(arg, [], cls)
+        if found:
+            return found
+    return None
+
+
+def link(entries: list[Entry]) -> tuple[KnowledgeBase, list[Diagnostic]]:
+    kb = KnowledgeBase({e.id: e for e in entries})
+    errors: list[Diagnostic] = []
+    for entry in entries:
+        model = entry.kind.model
+        for name, kinds in reference_fields(model).items():
+            value = getattr(entry.data, name)
+            ids = value if isinstance(value, list) else [] if value is None else [value]
+            for i, target_id in enumerate(ids):
+                loc = (name, i) if isinstance(value, list) else (name,)
+                target = _resolve(kb, entry, target_id, kinds, loc, f"'{name}'", errors)
+                if target is target_id:
+                    continue
+                if target is entry:
+                    errors.append(entry.doc.diagnostic(loc, f"'{name}' refers to the entry itself"))
+                elif target is not None:
+                    _add(kb, Link(entry, target, name))
+        for name in markdown_fields(model):
+            text = getattr(entry.data, name)
+            for target_id in WIKILINK.findall(text or ""):
+                target = _resolve(kb, entry, target_id.strip(), None, (name,),
+                                  f"link [[{target_id}]] in '{name}'", errors)
+                if target is not None and target is not entry:
+                    _add(kb, Link(entry, target, name))
+    errors.extend(_parent_cycles(kb))
+    return kb, errors
+
+
+def link_or_raise(entries: list[Entry]) -> KnowledgeBase:
+    kb, errors = link(entries)
+    if errors:
+        raise ContentError(errors)
+    return kb
+
+
+def _resolve(kb: KnowledgeBase, entry: Entry, target_id: str, kinds: tuple[str, ...] | None,
+             loc: tuple[Any, ...], what: str, errors: list[Diagnostic]) -> Entry | None:
+    target = kb.entries.get(target_id)
+    if target is None:
+        errors.append(entry.doc.diagnostic(loc, f"{what}: no entry with id '{target_id}'"))
+        return None
+    if kinds and target.kind.name not in kinds:
+        expected = " or ".join(kinds)
+        errors.append(entry.doc.diagnostic(
+            loc, f"{what}: '{target_id}' is a {target.kind.name}, expected a {expected}"))
+        return None
+    return target
+
+
+def _add(kb: KnowledgeBase, item: Link) -> None:
+    kb.links.append(item)
+    kb._outgoing[item.source.id].append(item)
+    kb._incoming[item.target.id].append(item)
+
+
+def _parent_cycles(kb: KnowledgeBase) -> list[Diagnostic]:
+    errors = []
+    for entry in kb.of_kind("problem"):
+        seen = {entry.id}
+        current = entry
+        while current.data.parent and current.data.parent in kb.entries:
+            current = kb.entries[current.data.parent]
+            if current.id in seen:
+                errors.append(entry.doc.diagnostic(
+                    ("parent",), f"'parent' makes a cycle: {' → '.join(sorted(seen))}"))
+                break
+            seen.add(current.id)
+    return errors

@@ -1,0 +1,148 @@
+"""Load every entry file of a project into validated entries, collecting all errors."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import ContentError, Diagnostic
+from .kinds import KINDS, RESERVED_IDS, Kind
+from .yamlfile import YamlDocument, is_valid_id, read
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    kind: Kind
+    path: str  # as shown in messages: relative to the project root
+    data: Any  # the kind's pydantic model
+    doc: YamlDocument
+
+    @property
+    def title(self) -> str:
+        return self.kind.title(self.data)
+
+
+def load(root: Path) -> tuple[list[Entry], list[Diagnostic]]:
+    """All entries under ``root`` that are valid, and a diagnostic for every error."""
+    entries: list[Entry] = []
+    errors: list[Diagnostic] = []
+    first_path: dict[str, str] = {}
+    for kind in KINDS:
+        folder = root / kind.folder
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.rglob("*")):
+            if file.is_dir():
+                continue
+            rel = file.relative_to(root).as_posix()
+            if file.suffix == ".yml":
+                errors.append(Diagnostic(rel, 1, 1, "entry files end in .yaml, not .yml"))
+                continue
+            if file.suffix != ".yaml":
+                continue
+            stem = file.stem
+            if not is_valid_id(stem):
+                errors.append(Diagnostic(
+                    rel, 1, 1,
+                    f"bad id '{stem}': a file name must be lowercase letters, digits and "
+                    "single hyphens ([a-z0-9-]+)"))
+                continue
+            if stem in RESERVED_IDS:
+                errors.append(Diagnostic(rel, 1, 1, f"id '{stem}' is reserved for the site's own pages"))
+                continue
+            if stem in first_path:
+                errors.append(Diagnostic(
+                    rel, 1, 1, f"duplicate id '{stem}': also used by {first_path[stem]}"))
+                continue
+            first_path[stem] = rel
+            doc, problems = read(file, rel)
+            errors.extend(problems)
+            if doc is None:
+                continue
+            data, invalid = validate(doc, kind.model)
+            errors.extend(invalid)
+            if data is not None:
+                entries.append(Entry(stem, kind, rel, data, doc))
+    return entries, errors
+
+
+def load_or_raise(root: Path) -> list[Entry]:
+    entries, errors = load(root)
+    if errors:
+        raise ContentError(errors)
+    return entries
+
+
+def validate(doc: YamlDocument, model: type[BaseModel]) -> tuple[Any, list[Diagnostic]]:
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, [_diagnostic(doc, model, err) for err in exc.errors()]
+
+
+_TYPE_NAMES = {
+    str: "text", int: "a whole number", float: "a number", bool: "true or false",
+    list: "a list", dict: "a mapping", type(None): "nothing",
+}
+
+_EXPECTED = {
+    "string_type": "text",
+    "list_type": "a list, e.g. [a, b]",
+    "int_type": "a number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "model_type": "a mapping of fields",
+    "dict_type": "a mapping of fields",
+}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts)
+
+
+def _diagnostic(doc: YamlDocument, model: type[BaseModel], err: dict[str, Any]) -> Diagnostic:
+    # pydantic adds the union member's type name to a location (…, 'value', 'int'): drop it.
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"int", "float", "str"}))
+    kind, name = err["type"], _field_name(loc)
+    given = err.get("input")
+    if kind == "missing":
+        return doc.diagnostic(loc[:-1], f"missing required field '{name}'", key=True)
+    if kind == "extra_forbidden":
+        allowed = list(_model_at(model, loc[:-1]).model_fields)
+        near = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else f" (allowed: {', '.join(allowed)})"
+        return doc.diagnostic(loc, f"unknown field '{name}'{hint}", key=True)
+    if kind == "literal_error":
+        return doc.diagnostic(loc, f"'{name}' must be one of {err['ctx']['expected']}, got {given!r}")
+    if kind == "value_error":
+        return doc.diagnostic(loc, f"'{name}': {err['ctx']['error']}")
+    if kind in {"string_too_short", "too_short"}:
+        return doc.diagnostic(loc, f"'{name}' must not be empty")
+    if kind in _EXPECTED:
+        got = _TYPE_NAMES.get(type(given), type(given).__name__)
+        return doc.diagnostic(loc, f"'{name}' must be {_EXPECTED[kind]}, got {got}")
+    return doc.diagnostic(loc, f"'{name}': {err['msg']}")
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
+    """The nested model a location points into (for suggesting field names)."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        for candidate in getattr(annotation, "__args__", (annotation,)):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                model = candidate
+                break
+    return model

@@ -1,0 +1,22 @@
+"""load → validate → link (→ completeness): the one way to get a knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import completeness
+from .diagnostics import ContentError
+from .linker import KnowledgeBase, link
+from .loader import load
+
+
+def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
+    """The linked knowledge base under ``root``; raises ``ContentError`` with every error."""
+    entries, errors = load(root)
+    kb, link_errors = link(entries)
+    errors.extend(link_errors)
+    if strict and not errors:
+        errors.extend(completeness.check(kb))
+    if errors:
+        raise ContentError(errors)
+    return kb

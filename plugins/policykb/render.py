@@ -1,0 +1,128 @@
+"""Turn the linked knowledge base into Markdown pages, through Jinja2 templates."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import jinja2
+
+from . import urls
+from .kinds import KINDS, Kind
+from .linker import WIKILINK, KnowledgeBase
+from .loader import Entry
+from .schema import CASE_KIND_LABELS, LEVELS
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # Markdown path relative to the docs root
+    markdown: str
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("policykb", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # the output is Markdown, escaped by the filters below
+    )
+    env.filters["cell"] = table_cell
+    env.filters["number"] = number
+    env.filters["year"] = lambda entry: entry.data.date[:4]
+    env.globals.update(CASE_KIND_LABELS=CASE_KIND_LABELS, LEVELS=LEVELS, KINDS=KINDS)
+    return env
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def escape(text: str) -> str:
+    """Plain text made safe inside Markdown: no accidental emphasis, links or HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def table_cell(text: object) -> str:
+    return str(text).replace("\n", " ").replace("|", "\\|")
+
+
+def number(value: int | float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+class Renderer:
+    """Renders every page of the site from one linked knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.env = environment()
+
+    def pages(self) -> Iterator[Page]:
+        for entry in sorted(self.kb.entries.values(), key=lambda e: (e.kind.name, e.id)):
+            yield self.entry_page(entry)
+        for kind in KINDS:
+            yield self._render(urls.index_path(kind), f"index_{kind.name}.md.j2", kind=kind)
+        for axis, path in urls.CASES_BY.items():
+            yield self._render(path, "cases_by.md.j2", axis=axis, groups=self.case_groups(axis))
+        yield self._render(urls.HOME, "home.md.j2")
+
+    def entry_page(self, entry: Entry) -> Page:
+        return self._render(urls.page_path(entry), entry.kind.template, entry=entry, data=entry.data)
+
+    def _render(self, path: str, template: str, **context: object) -> Page:
+        helpers = _PageHelpers(self.kb, path)
+        markdown = self.env.get_template(template).render(
+            kb=self.kb, page_path=path, link=helpers.link, md=helpers.markdown,
+            url=helpers.url, **context)
+        return Page(path, markdown)
+
+    def case_groups(self, axis: str) -> list[tuple[str, list[Entry]]]:
+        groups: dict[str, list[Entry]] = defaultdict(list)
+        for case in self.kb.of_kind("case"):
+            if axis == "region":
+                key = case.data.region
+            elif axis == "year":
+                key = case.data.date[:4]
+            else:
+                key = case.data.level or "未标注层级"
+            groups[key].append(case)
+        for members in groups.values():
+            members.sort(key=lambda e: (e.data.date, e.id), reverse=True)
+        if axis == "year":
+            order = sorted(groups, reverse=True)
+        elif axis == "level":
+            order = [lv for lv in (*LEVELS, "未标注层级") if lv in groups]
+        else:
+            counts = Counter({k: len(v) for k, v in groups.items()})
+            order = sorted(groups, key=lambda k: (-counts[k], k))
+        return [(key, groups[key]) for key in order]
+
+
+class _PageHelpers:
+    """Link helpers bound to the page being rendered (links are relative to it)."""
+
+    def __init__(self, kb: KnowledgeBase, page: str):
+        self.kb = kb
+        self.page = page
+
+    def url(self, target: Entry | Kind | str) -> str:
+        if isinstance(target, Entry):
+            path = urls.page_path(target)
+        elif isinstance(target, Kind):
+            path = urls.index_path(target)
+        else:
+            path = target
+        return urls.relative(self.page, path)
+
+    def link(self, target: Entry, text: str | None = None) -> str:
+        return f"[{escape(text or target.title)}]({self.url(target)})"
+
+    def markdown(self, text: str | None) -> str:
+        """An author's Markdown field with every ``[[id]]`` turned into a titled link."""
+        if not text:
+            return ""
+        return WIKILINK.sub(lambda m: self.link(self.kb.get(m.group(1).strip())), text)

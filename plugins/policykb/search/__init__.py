@@ -1,0 +1,1 @@
+"""Search: domain-aware segmentation, search documents, and the backends that index them."""

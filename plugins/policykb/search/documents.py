@@ -1,0 +1,100 @@
+"""One search document per entry, segmented once and shared by every index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from .. import urls
+from ..linker import KnowledgeBase
+from ..loader import Entry
+from ..render import number
+from .segment import Segmenter
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    id: str
+    kind: str
+    page: str  # Markdown path of its page; URLs are derived from it
+    title: str  # plain
+    title_seg: str  # segmented with SEPARATOR
+    aliases_seg: str
+    text_seg: str
+    region: str
+    region_seg: str
+    level: str
+    year: str
+    problems: tuple[str, ...]
+    remedies: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
+    """Everything a reader could search for in an entry, as one text."""
+    d = entry.data
+    parts: list[str] = []
+    for name in ("item", "text", "plain", "summary", "body", "description", "note", "article",
+                 "list", "issuer", "source_section"):
+        value = getattr(d, name, None)
+        if isinstance(value, str):
+            parts.append(value)
+    parts.extend(getattr(d, "signs", None) or ())
+    parts.extend(getattr(d, "keywords", None) or ())
+    for fig in getattr(d, "figures", None) or ():
+        parts.append(f"{fig.label} {fig.prefix}{number(fig.value)}{fig.unit}")
+    # Names of what it links to: a case about 督检考 is found by the problem's title too.
+    parts.extend(target.title for target in kb.outgoing(entry))
+    return "\n".join(parts)
+
+
+def _linked_ids(kb: KnowledgeBase, entry: Entry, kind: str) -> tuple[str, ...]:
+    if entry.kind.name == kind:
+        own = [entry.id]
+    else:
+        own = []
+    linked = [t.id for t in kb.outgoing(entry) if t.kind.name == kind]
+    # A problem's sub-types count as the problem: filtering by 督检考 finds 千分制 cases.
+    if kind == "problem":
+        for pid in list(linked) + own:
+            parent = kb.entries[pid].data.parent
+            while parent:
+                linked.append(parent)
+                parent = kb.entries[parent].data.parent
+    return tuple(dict.fromkeys(own + linked))
+
+
+def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocument]:
+    docs = []
+    for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+        d = entry.data
+        region = getattr(d, "region", None) or ""
+        date = getattr(d, "date", None) or ""
+        docs.append(SearchDocument(
+            id=entry.id,
+            kind=entry.kind.name,
+            page=urls.page_path(entry),
+            title=entry.title,
+            title_seg=segmenter.segmented(entry.title),
+            aliases_seg=segmenter.segmented(" ".join(getattr(d, "aliases", None) or ())),
+            text_seg=segmenter.segmented(_text_of(kb, entry)),
+            region=region,
+            region_seg=segmenter.segmented(region),
+            level=getattr(d, "level", None) or "",
+            year=date[:4],
+            problems=_linked_ids(kb, entry, "problem"),
+            remedies=_linked_ids(kb, entry, "remedy"),
+            tags=tuple(getattr(d, "tags", None) or ()),
+        ))
+    return docs
+
+
+def fingerprint(kb: KnowledgeBase, words: list[str]) -> str:
+    """Changes whenever anything that goes into an index changes."""
+    h = hashlib.sha256()
+    for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+        h.update(json.dumps([entry.id, entry.kind.name, entry.data.model_dump(mode="json")],
+                            ensure_ascii=False, sort_keys=True).encode())
+    h.update("\n".join(words).encode())
+    return h.hexdigest()

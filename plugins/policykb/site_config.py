@@ -1,0 +1,56 @@
+"""Site settings the generated pages rely on, applied to any project using the plugin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from pymdownx.slugs import slugify
+
+NAV = [
+    {"首页": "index.md"},
+    {"问题类型": "problems/index.md"},
+    {"对策措施": "remedies/index.md"},
+    {"条款": "rules/index.md"},
+    {"负面清单": "negatives/index.md"},
+    {"案例": [
+        "cases/index.md",
+        {"按地区": "cases/by-region.md"},
+        {"按年份": "cases/by-year.md"},
+        {"按层级": "cases/by-level.md"},
+    ]},
+    {"来源文件": "sources/index.md"},
+]
+
+
+def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, shim: str,
+                        stylesheet: str) -> None:
+    # Listing every entry in the nav would copy N links into each of N pages (N² size).
+    if config.nav is None:
+        config.nav = NAV
+    for ext in ("admonition", "tables", "toc", "attr_list"):
+        if ext not in config.markdown_extensions:
+            config.markdown_extensions.append(ext)
+    toc = config.mdx_configs.setdefault("toc", {})
+    # Keep Chinese headings as anchors (#典型表现), not #_1, #_2 that shift with edits.
+    toc.setdefault("slugify", slugify(case="lower"))
+    if stylesheet not in config.extra_css:
+        config.extra_css.append(stylesheet)
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    if search is not None and hasattr(search.config, "jieba_dict_user"):
+        search.config.jieba_dict_user = str(userdict)
+    offline = config.plugins.get("material/offline")
+    if offline is not None and offline.config.enabled:
+        # Material would load this Web Worker shim from unpkg.com; ship our own copy.
+        polyfills = list(config.extra.get("polyfills", []))
+        if shim not in polyfills:
+            polyfills.append(shim)
+        config.extra["polyfills"] = polyfills
+
+
+def uses_directory_urls(config: MkDocsConfig) -> bool:
+    """Whether pages are at cases/x/ (True) or cases/x.html; the offline plugin forces the latter."""
+    offline = config.plugins.get("material/offline")
+    if offline is not None and offline.config.enabled:
+        return False
+    return bool(config.use_directory_urls)

@@ -1,0 +1,40 @@
+"""Where each page lives: the one place that turns ids into paths and URLs."""
+
+from __future__ import annotations
+
+import posixpath
+
+from .kinds import BY_NAME, Kind
+from .loader import Entry
+
+HOME = "index.md"
+SEARCH = "search.md"
+CASES_BY = {"region": "cases/by-region.md", "year": "cases/by-year.md", "level": "cases/by-level.md"}
+STYLESHEET = "assets/policykb/policykb.css"
+
+
+def page_path(entry: Entry) -> str:
+    """The Markdown path of an entry's page, relative to the docs root."""
+    return f"{entry.kind.url_dir}/{entry.id}.md"
+
+
+def index_path(kind: Kind | str) -> str:
+    kind = BY_NAME[kind] if isinstance(kind, str) else kind
+    return f"{kind.url_dir}/index.md"
+
+
+def relative(from_page: str, to_page: str) -> str:
+    """A link from one page's Markdown to another's, as MkDocs resolves it."""
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def site_url(page: str, *, use_directory_urls: bool) -> str:
+    """The URL (relative to the site root) MkDocs gives the page at ``page``."""
+    stem = page[: -len(".md")]
+    if not use_directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"

@@ -1,0 +1,151 @@
+"""Read one YAML entry file, keeping where every key and value stands.
+
+PyYAML silently keeps the last of two equal keys and resolves ``2024-08-20`` to a
+``date``; both would lose what the author wrote, so this reader composes the node tree
+itself, reports duplicate keys, and leaves timestamps as the strings they were.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic
+
+Position = tuple[int, int]  # 1-based line, column
+KeyPath = tuple[str | int, ...]
+
+
+class _EntryLoader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver: dates stay text."""
+
+
+_EntryLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class YamlDocument:
+    """A parsed file: its data and the position of each key and value in it."""
+
+    path: str
+    data: dict[str, Any]
+    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    value_positions: dict[KeyPath, Position] = field(default_factory=dict)
+
+    def position(self, path: KeyPath, *, key: bool = False) -> Position:
+        """Where ``path`` stands; falls back to its nearest parent, then to the file start."""
+        table = self.key_positions if key else self.value_positions
+        while path:
+            if path in table:
+                return table[path]
+            if not key and path in self.key_positions:
+                return self.key_positions[path]
+            path = path[:-1]
+        return (1, 1)
+
+    def diagnostic(self, path: KeyPath, message: str, *, key: bool = False) -> Diagnostic:
+        line, col = self.position(path, key=key)
+        return Diagnostic(self.path, line, col, message)
+
+
+# Encodings a Chinese author's editor is likely to have saved in, tried in this order.
+_GUESSES = (("utf-16", "UTF-16"), ("gb18030", "GBK/GB18030"), ("big5", "Big5"))
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
+    """UTF-8 text (a BOM is tolerated), or a diagnostic naming the likely encoding."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, Diagnostic(path, 1, 1, "file is not UTF-8 (looks like UTF-16); save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        guess = "an unknown encoding"
+        for codec, name in _GUESSES[1:]:
+            try:
+                raw.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            guess = name
+            break
+        return None, Diagnostic(path, line, col, f"file is not UTF-8 (looks like {guess}); save it as UTF-8")
+
+
+def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    try:
+        root = yaml.compose(text, Loader=_EntryLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        return None, [Diagnostic(path, line, col, f"YAML syntax error: {problem}")]
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
+        return None, [Diagnostic(path, 1, 1, f"YAML syntax error: {exc}")]
+    if root is None:
+        return None, [Diagnostic(path, 1, 1, "file is empty: an entry is a mapping of fields")]
+    if not isinstance(root, yaml.MappingNode):
+        line, col = _pos(root)
+        return None, [Diagnostic(path, line, col, "an entry must be a mapping of fields (key: value)")]
+    doc = YamlDocument(path, {})
+    errors: list[Diagnostic] = []
+    constructor = _EntryLoader("")
+    doc.data = _convert(root, (), doc, errors, constructor)
+    return doc, errors
+
+
+def read(file: Path, display_path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    text, problem = decode(file.read_bytes(), display_path)
+    if problem:
+        return None, [problem]
+    assert text is not None
+    return parse(text, display_path)
+
+
+def _pos(node: yaml.Node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _convert(node: yaml.Node, path: KeyPath, doc: YamlDocument, errors: list[Diagnostic],
+             constructor: yaml.SafeLoader) -> Any:
+    doc.value_positions[path] = _pos(node)
+    if isinstance(node, yaml.MappingNode):
+        constructor.flatten_mapping(node)  # resolves `<<:` merge keys
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            line, col = _pos(key_node)
+            if not isinstance(key, str):
+                errors.append(Diagnostic(doc.path, line, col, f"key {key!r} is not a field name"))
+                continue
+            if key in first_seen:
+                errors.append(Diagnostic(
+                    doc.path, line, col,
+                    f"duplicate key '{key}' (first at line {first_seen[key]}); "
+                    "YAML would keep only the last one",
+                ))
+                continue
+            first_seen[key] = line
+            doc.key_positions[path + (key,)] = (line, col)
+            result[key] = _convert(value_node, path + (key,), doc, errors, constructor)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), doc, errors, constructor)
+                for i, item in enumerate(node.value)]
+    return constructor.construct_object(node, deep=True)
+
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def is_valid_id(stem: str) -> bool:
+    return bool(_ID.match(stem))
