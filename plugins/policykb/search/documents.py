@@ -21,7 +21,8 @@ class SearchDocument:
     title: str  # plain
     title_seg: str  # segmented with SEPARATOR
     aliases_seg: str
-    text_seg: str
+    text_seg: str  # the entry's own text: indexed, and the source of snippets
+    related_seg: str  # titles of the entries it links to: indexed only
     region: str
     region_seg: str
     level: str
@@ -44,9 +45,12 @@ def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
     parts.extend(getattr(d, "keywords", None) or ())
     for fig in getattr(d, "figures", None) or ():
         parts.append(f"{fig.label} {fig.prefix}{number(fig.value)}{fig.unit}")
-    # Names of what it links to: a case about 督检考 is found by the problem's title too.
-    parts.extend(target.title for target in kb.outgoing(entry))
     return "\n".join(parts)
+
+
+def _related_of(kb: KnowledgeBase, entry: Entry) -> str:
+    # A case about 督检考 is found by the problem's title too, though it never says it.
+    return "\n".join(target.title for target in kb.outgoing(entry))
 
 
 def _linked_ids(kb: KnowledgeBase, entry: Entry, kind: str) -> tuple[str, ...]:
@@ -79,6 +83,7 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
             title_seg=segmenter.segmented(entry.title),
             aliases_seg=segmenter.segmented(" ".join(getattr(d, "aliases", None) or ())),
             text_seg=segmenter.segmented(_text_of(kb, entry)),
+            related_seg=segmenter.segmented(_related_of(kb, entry)),
             region=region,
             region_seg=segmenter.segmented(region),
             level=getattr(d, "level", None) or "",

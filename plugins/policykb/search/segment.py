@@ -83,9 +83,10 @@ class Segmenter:
         return cls(glossary(kb))
 
     def cut(self, text: str) -> list[str]:
+        """Segments of ``text``, white space included, so that joining them gives it back."""
         # HMM off: the same string is always cut the same way, in a document or a query.
         with self._lock:
-            return [t for t in self._tokenizer.cut(text, HMM=False) if t.strip()]
+            return list(self._tokenizer.cut(text, HMM=False))
 
     def segmented(self, text: str) -> str:
         """Text with its segments joined by the invisible separator."""

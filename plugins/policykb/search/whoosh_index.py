@@ -28,10 +28,11 @@ from .documents import SearchDocument, build_documents, fingerprint
 from .segment import SEPARATOR, Segmenter, terms
 from .snippet import matcher, snippet
 
-FORMAT = "policykb-whoosh-1"  # bump when fields or analysis change
+FORMAT = "policykb-whoosh-2"  # bump when fields or analysis change
 _SPLIT = RegexTokenizer(r"[^\u200b\s]+") | LowercaseFilter()
 
-FIELD_BOOSTS = {"title": 4.0, "aliases": 3.0, "tags": 2.0, "region": 1.5, "text": 1.0}
+FIELD_BOOSTS = {"title": 4.0, "aliases": 3.0, "tags": 2.0, "region": 1.5, "text": 1.0,
+                "related": 0.5}
 
 
 def schema() -> Schema:
@@ -39,10 +40,12 @@ def schema() -> Schema:
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         page=STORED,
-        title=TEXT(analyzer=_SPLIT, stored=True, field_boost=FIELD_BOOSTS["title"]),
+        title_plain=STORED,
+        title=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["title"]),
         aliases=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["aliases"]),
         text=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["text"]),
         text_seg=STORED,
+        related=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["related"]),
         region=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["region"]),
         region_name=ID(stored=True),
         level=ID(stored=True),
@@ -105,10 +108,12 @@ def _fields(doc: SearchDocument, segmenter: Segmenter) -> dict[str, object]:
         "id": doc.id,
         "kind": doc.kind,
         "page": doc.page,
+        "title_plain": doc.title,
         "title": _joined_terms(segmenter, doc.title_seg),
         "aliases": _joined_terms(segmenter, doc.aliases_seg),
         "text": _joined_terms(segmenter, doc.text_seg),
         "text_seg": doc.text_seg,
+        "related": _joined_terms(segmenter, doc.related_seg),
         "region": _joined_terms(segmenter, doc.region_seg),
         "region_name": doc.region,
         "level": doc.level,
@@ -163,7 +168,7 @@ class WhooshSearch:
             clauses.append(wq.Or([wq.Term(f, word) for f in FIELD_BOOSTS]))
         for kind, target in self._aliases_in(text):
             # 督检考 names a problem: find it, and everything that links to it.
-            clauses.append(wq.Term("id", target, boost=8.0))
+            clauses.append(wq.Term("id", target, boost=40.0))
             field = "problems" if kind == "problem" else "remedies"
             clauses.append(wq.Term(field, target, boost=2.0))
         if not clauses:
@@ -217,8 +222,7 @@ class WhooshSearch:
                                            filter=filter_query, groupedby=facets, terms=False)
             hits = [
                 Hit(
-                    id=hit["id"], kind=hit["kind"], title=hit["title_plain"]
-                    if "title_plain" in hit else _plain_title(hit),
+                    id=hit["id"], kind=hit["kind"], title=hit["title_plain"],
                     url=urls.site_url(hit["page"], use_directory_urls=self.meta.use_directory_urls),
                     score=round(hit.score, 4),
                     snippet=snippet(hit["text_seg"], matches),
@@ -228,10 +232,6 @@ class WhooshSearch:
             counts = {name: _sorted_counts(results.results.groups(name)) for name in FACETS}
             total = results.total
         return SearchResults(q, total, hits, counts)
-
-
-def _plain_title(hit: object) -> str:
-    return hit["title"]  # type: ignore[index]
 
 
 def _sorted_counts(groups: dict[object, int]) -> dict[str, int]:
