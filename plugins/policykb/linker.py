@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .diagnostics import ContentError, Diagnostic
+from .diagnostics import Diagnostic
 from .loader import Entry
 from .schema import MarkdownMarker, Ref
 
@@ -96,7 +96,8 @@ def _marker(annotation: Any, metadata: list[Any], cls: type) -> Any:
     return None
 
 
-def link(entries: list[Entry]) -> tuple[KnowledgeBase, list[Diagnostic]]:
+def link(entries: list[Entry], broken: set[str] = frozenset()) -> tuple[KnowledgeBase, list[Diagnostic]]:
+    """Resolve references; ids in ``broken`` (files with errors of their own) are skipped."""
     kb = KnowledgeBase({e.id: e for e in entries})
     errors: list[Diagnostic] = []
     for entry in entries:
@@ -106,9 +107,9 @@ def link(entries: list[Entry]) -> tuple[KnowledgeBase, list[Diagnostic]]:
             ids = value if isinstance(value, list) else [] if value is None else [value]
             for i, target_id in enumerate(ids):
                 loc = (name, i) if isinstance(value, list) else (name,)
-                target = _resolve(kb, entry, target_id, kinds, loc, f"'{name}'", errors)
-                if target is target_id:
+                if target_id in broken:
                     continue
+                target = _resolve(kb, entry, target_id, kinds, loc, f"'{name}'", errors)
                 if target is entry:
                     errors.append(entry.doc.diagnostic(loc, f"'{name}' refers to the entry itself"))
                 elif target is not None:
@@ -116,19 +117,14 @@ def link(entries: list[Entry]) -> tuple[KnowledgeBase, list[Diagnostic]]:
         for name in markdown_fields(model):
             text = getattr(entry.data, name)
             for target_id in WIKILINK.findall(text or ""):
+                if target_id.strip() in broken:
+                    continue
                 target = _resolve(kb, entry, target_id.strip(), None, (name,),
                                   f"link [[{target_id}]] in '{name}'", errors)
                 if target is not None and target is not entry:
                     _add(kb, Link(entry, target, name))
     errors.extend(_parent_cycles(kb))
     return kb, errors
-
-
-def link_or_raise(entries: list[Entry]) -> KnowledgeBase:
-    kb, errors = link(entries)
-    if errors:
-        raise ContentError(errors)
-    return kb
 
 
 def _resolve(kb: KnowledgeBase, entry: Entry, target_id: str, kinds: tuple[str, ...] | None,

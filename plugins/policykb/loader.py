@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import ContentError, Diagnostic
+from .diagnostics import Diagnostic
 from .kinds import KINDS, RESERVED_IDS, Kind
 from .yamlfile import YamlDocument, is_valid_id, read
 
@@ -27,7 +27,15 @@ class Entry:
         return self.kind.title(self.data)
 
 
-def load(root: Path) -> tuple[list[Entry], list[Diagnostic]]:
+@dataclass
+class Loaded:
+    entries: list[Entry]
+    errors: list[Diagnostic]
+    # ids of files that exist but are invalid: references to them are not errors of their own
+    broken: set[str]
+
+
+def load(root: Path) -> Loaded:
     """All entries under ``root`` that are valid, and a diagnostic for every error."""
     entries: list[Entry] = []
     errors: list[Diagnostic] = []
@@ -62,20 +70,12 @@ def load(root: Path) -> tuple[list[Entry], list[Diagnostic]]:
             first_path[stem] = rel
             doc, problems = read(file, rel)
             errors.extend(problems)
-            if doc is None:
-                continue
-            data, invalid = validate(doc, kind.model)
+            data, invalid = validate(doc, kind.model) if doc else (None, [])
             errors.extend(invalid)
-            if data is not None:
+            if doc is not None and data is not None:
                 entries.append(Entry(stem, kind, rel, data, doc))
-    return entries, errors
-
-
-def load_or_raise(root: Path) -> list[Entry]:
-    entries, errors = load(root)
-    if errors:
-        raise ContentError(errors)
-    return entries
+    valid = {e.id for e in entries}
+    return Loaded(entries, errors, set(first_path) - valid)
 
 
 def validate(doc: YamlDocument, model: type[BaseModel]) -> tuple[Any, list[Diagnostic]]:

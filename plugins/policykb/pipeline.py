@@ -12,9 +12,9 @@ from .loader import load
 
 def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
     """The linked knowledge base under ``root``; raises ``ContentError`` with every error."""
-    entries, errors = load(root)
-    kb, link_errors = link(entries)
-    errors.extend(link_errors)
+    loaded = load(root)
+    kb, link_errors = link(loaded.entries, loaded.broken)
+    errors = loaded.errors + link_errors
     if strict and not errors:
         errors.extend(completeness.check(kb))
     if errors:

@@ -87,6 +87,9 @@ def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark and exc.problem_mark \
+                and exc.context_mark.line != exc.problem_mark.line:
+            problem += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         return None, [Diagnostic(path, line, col, f"YAML syntax error: {problem}")]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
         return None, [Diagnostic(path, 1, 1, f"YAML syntax error: {exc}")]

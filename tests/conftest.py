@@ -1,0 +1,70 @@
+"""Shared fixtures: a tiny real knowledge base copied into tmp_path, and the CLI in-process."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from policykb.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY = FIXTURES / "tiny"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/* from the current output")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Project:
+    root: Path
+    capsys: pytest.CaptureFixture[str]
+
+    def write(self, relpath: str, text: str) -> Path:
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def edit(self, relpath: str, old: str, new: str) -> None:
+        path = self.root / relpath
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {relpath}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    def run(self, *args: str) -> Result:
+        self.capsys.readouterr()
+        code = main([*args[:1], "-f", str(self.root / "mkdocs.yml"), *args[1:]])
+        captured = self.capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    def site(self, page: str) -> str:
+        return (self.root / "site" / page).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def kb(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Project:
+    """A copy of tests/fixtures/tiny, free to edit."""
+    root = tmp_path / "kb"
+    shutil.copytree(TINY, root)
+    return Project(root, capsys)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny knowledge base built once per test module (read-only)."""
+    root = tmp_path_factory.mktemp("built") / "kb"
+    shutil.copytree(TINY, root)
+    assert main(["build", "-f", str(root / "mkdocs.yml")]) == 0
+    return root
