@@ -33,6 +33,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["cell"] = table_cell
     env.filters["number"] = number
+    env.filters["inner_quotes"] = inner_quotes
     env.filters["year"] = lambda entry: entry.data.date[:4]
     env.globals.update(CASE_KIND_LABELS=CASE_KIND_LABELS, LEVELS=LEVELS, KINDS=KINDS)
     return env
@@ -48,6 +49,11 @@ def escape(text: str) -> str:
 
 def table_cell(text: object) -> str:
     return str(text).replace("\n", " ").replace("|", "\\|")
+
+
+def inner_quotes(text: str) -> str:
+    """Quotation marks inside a quotation become single ones: “不搞‘千分制’”."""
+    return text.replace("“", "‘").replace("”", "’")
 
 
 def number(value: int | float) -> str:

@@ -1,0 +1,174 @@
+"""Search understands the domain: its own words stay whole, aliases expand, filters work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from policykb.pipeline import load_knowledge_base
+from policykb.search import whoosh_index
+from policykb.search.backend import QueryError, SearchQuery
+from policykb.search.documents import build_documents
+from policykb.search.segment import Segmenter, glossary
+
+from .conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def tiny_kb():
+    return load_knowledge_base(TINY, strict=True)
+
+
+@pytest.fixture(scope="module")
+def segmenter(tiny_kb):
+    return Segmenter.for_kb(tiny_kb)
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_kb, segmenter, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("index") / "index"
+    whoosh_index.build(tiny_kb, directory, use_directory_urls=False, segmenter=segmenter)
+    search = whoosh_index.WhooshSearch(directory)
+    yield search
+    search.close()
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results.hits]
+
+
+@pytest.mark.parametrize("word", ["多考合一", "四不两直", "小马拉大车", "督查检查考核", "千分制"])
+def test_domain_words_stay_whole(segmenter, word):
+    assert word in segmenter.cut(f"我县推行{word}工作")
+
+
+def test_plain_jieba_would_split_them():
+    plain = Segmenter([])
+    assert "多考合一" not in plain.cut("我县推行多考合一工作")
+    assert "四不两直" not in plain.cut("采取四不两直方式")
+
+
+def test_glossary_comes_from_the_knowledge_base(tiny_kb):
+    words = glossary(tiny_kb)
+    assert {"督检考", "多考合一", "四不两直", "小马拉大车", "千分制"} <= set(words)
+    assert words == sorted(words)
+
+
+def test_alias_finds_the_problem_first_and_what_links_to_it(engine):
+    found = ids(engine.search(SearchQuery("督检考")))
+    assert found[0] == "dujiankao-guoduo"
+    # neither says 督检考, both are about the problem
+    assert {"lanzhou-xinqu-duokao-heyi", "zhucheng-jinling"} <= set(found)
+
+
+def test_practice_name(engine):
+    assert ids(engine.search(SearchQuery("多考合一")))[:2] == [
+        "tongchou-guifan-dujiankao", "lanzhou-xinqu-duokao-heyi"]
+
+
+def test_place_plus_topic(engine):
+    assert ids(engine.search(SearchQuery("兰州 考核")))[0] == "lanzhou-xinqu-duokao-heyi"
+
+
+@pytest.mark.parametrize("query, expected", [("800余次", "mou-xiangzhen-biaoge"),
+                                             ("328", "nanle-wangge"),
+                                             ("千分制", "fansuo-zhexue")])
+def test_numbers_and_terms(engine, query, expected):
+    assert ids(engine.search(SearchQuery(query)))[0] == expected
+
+
+def test_filters(engine):
+    assert set(ids(engine.search(SearchQuery("考核", kind="case")))) == {
+        "lanzhou-xinqu-duokao-heyi", "mou-xiangzhen-biaoge"}
+    assert ids(engine.search(SearchQuery("考核", region="兰州"))) == ["lanzhou-xinqu-duokao-heyi"]
+    assert ids(engine.search(SearchQuery("网格", year="2020"))) == ["nanle-wangge"]
+    # a problem filter by alias covers its sub-types: 繁琐哲学 is under 督检考
+    by_problem = set(ids(engine.search(SearchQuery("表格 考核", kind="case", problem="督检考"))))
+    assert by_problem == {"lanzhou-xinqu-duokao-heyi", "mou-xiangzhen-biaoge"}
+
+
+def test_unknown_problem_filter(engine):
+    with pytest.raises(QueryError, match="unknown problem '不存在'"):
+        engine.search(SearchQuery("考核", problem="不存在"))
+
+
+def test_facets_count_all_matches(engine):
+    results = engine.search(SearchQuery("督检考", per_page=1))
+    assert len(results.hits) == 1
+    assert results.facets["kind"]["case"] >= 1
+    assert results.facets["problems"]["dujiankao-guoduo"] == results.total
+
+
+def test_snippet_marks_matches(engine):
+    hit = engine.search(SearchQuery("单元网格")).hits[0]
+    assert hit.id == "nanle-wangge"
+    assert "<mark>单元</mark>" in hit.snippet or "<mark>单元网格</mark>" in hit.snippet
+
+
+@pytest.mark.parametrize("query", ['"督检考', "(考核", "考核 AND OR NOT", "*", "考" * 10000,
+                                   "", "   ", "<script>"],
+                         ids=["quote", "bracket", "operators", "star", "long", "empty", "blank",
+                              "html"])
+def test_any_text_is_a_valid_query(engine, query):
+    engine.search(SearchQuery(query))
+
+
+def test_documents_are_segmented_once_not_once_per_index(tiny_kb, segmenter, tmp_path):
+    documents = build_documents(tiny_kb, segmenter)
+
+    class NoCutting(Segmenter):
+        def cut(self, text):
+            raise AssertionError("the index re-segmented a document")
+
+    no_cut = NoCutting(segmenter.words)
+    whoosh_index.build(tiny_kb, tmp_path / "index", use_directory_urls=False,
+                       segmenter=no_cut, documents=documents)
+
+
+def test_cli_search_json(kb):
+    result = kb.run("search", "督检考", "--json", "--limit", "2")
+    assert result.code == 0
+    data = json.loads(result.out)
+    assert data["total"] >= 3
+    first = data["hits"][0]
+    assert set(first) == {"id", "kind", "title", "url", "score", "snippet"}
+    assert first["id"] == "dujiankao-guoduo"
+    assert first["url"] == "problems/dujiankao-guoduo.html"
+    assert set(data["facets"]) == {"kind", "problems", "region", "year"}
+
+
+def test_cli_search_text_and_filters(kb):
+    result = kb.run("search", "考核", "--region", "兰州", "--kind", "case")
+    assert result.out.splitlines()[:2] == [
+        "1 result(s) for '考核':",
+        "1. [案例] 兰州新区“多考合一”  (cases/lanzhou-xinqu-duokao-heyi.html)",
+    ]
+    assert "【" in result.out.splitlines()[2]
+    bad = kb.run("search", "考核", "--problem", "不存在")
+    assert bad.code == 1
+    assert bad.err == "Error: unknown problem '不存在': give a problem id, title or alias\n"
+
+
+def test_cli_index_follows_content_changes(kb):
+    assert "No results" in kb.run("search", "无会日").out
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    assert "nanle-wangge" in kb.run("search", "无会日").out
+
+
+def test_index_is_replaced_only_when_complete(tiny_kb, segmenter, tmp_path):
+    directory = tmp_path / "index"
+    whoosh_index.build(tiny_kb, directory, use_directory_urls=False, segmenter=segmenter)
+
+    class Broken(list):
+        def __iter__(self):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        whoosh_index.build(tiny_kb, directory, use_directory_urls=False, segmenter=segmenter,
+                           documents=Broken())
+    search = whoosh_index.WhooshSearch(directory)
+    assert search.search(SearchQuery("督检考")).total > 0
+    search.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]

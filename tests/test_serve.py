@@ -1,0 +1,78 @@
+"""`build.py serve`: the static site and /api/search from one local server."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from urllib.parse import quote
+
+import pytest
+
+from policykb.kinds import BY_NAME
+from policykb.search.whoosh_index import WhooshSearch
+from policykb.server import make_server
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    backend = WhooshSearch(built / ".policykb" / "index")
+    httpd = make_server(built / "site", backend, kinds=set(BY_NAME), host="127.0.0.1", port=0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+    backend.close()
+
+
+def get(url: str) -> tuple[int, dict | str]:
+    try:
+        with urllib.request.urlopen(url) as response:
+            body = response.read().decode("utf-8")
+            status = response.status
+            ctype = response.headers["Content-Type"]
+    except urllib.error.HTTPError as exc:
+        body, status, ctype = exc.read().decode("utf-8"), exc.code, exc.headers["Content-Type"]
+    return status, json.loads(body) if ctype.startswith("application/json") else body
+
+
+def test_serves_the_site(server):
+    status, body = get(f"{server}/problems/dujiankao-guoduo.html")
+    assert status == 200 and "督查检查考核过多过频" in body
+
+
+def test_search_api_hits_and_facets(server):
+    status, body = get(f"{server}/api/search?q={quote('督检考')}&kind=case")
+    assert status == 200
+    # the second is about 繁琐哲学, a sub-type of 督检考
+    assert [h["id"] for h in body["hits"]] == ["lanzhou-xinqu-duokao-heyi", "mou-xiangzhen-biaoge"]
+    assert body["hits"][0]["url"] == "cases/lanzhou-xinqu-duokao-heyi.html"
+    assert body["facets"]["kind"] == {"case": 2}
+    assert body["facets"]["year"] == {"2024": 2}
+
+
+@pytest.mark.parametrize("query, message", [
+    ("", "parameter 'q' (the query) is required"),
+    ("q=x&kind=article", "kind must be one of case, negative, problem, remedy, rule, source"),
+    ("q=x&page=0", "page must be a whole number of 1 or more"),
+    ("q=x&page=abc", "page must be a whole number of 1 or more"),
+    ("q=x&year=24", "year must be four digits, e.g. 2024"),
+    ("q=x&sort=date", "unknown parameter(s): sort"),
+    ("q=x&q=y", "parameter 'q' given 2 times"),
+    (f"q=x&problem={quote('不存在')}", "unknown problem '不存在': give a problem id, title or alias"),
+])
+def test_bad_parameters_get_400_with_a_message(server, query, message):
+    status, body = get(f"{server}/api/search?{query}")
+    assert status == 400
+    assert body == {"error": message}
+
+
+@pytest.mark.parametrize("text", ['"督检考"', "(考核]", "考核 AND NOT", "*?", "x" * 10000,
+                                  "考核" * 1500], ids=["quote", "brackets", "operators",
+                                                       "wildcards", "long-ascii", "long-chinese"])
+def test_any_query_text_answers_200(server, text):
+    status, body = get(f"{server}/api/search?q={quote(text)}")
+    assert status == 200
+    assert isinstance(body["hits"], list)
