@@ -5,17 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from policykb.pipeline import load_knowledge_base
 from policykb.render import Renderer
 
 from .conftest import TINY
 
 GOLDEN = Path(__file__).parent / "golden"
-PAGES = ["cases/lanzhou-xinqu-duokao-heyi.md", "cases/mou-xiangzhen-biaoge.md",
-         "problems/dujiankao-guoduo.md", "rules/kaohe-qianfenzhi.md",
-         "negatives/zhucheng-jinling.md", "remedies/tongchou-guifan-dujiankao.md",
-         "sources/huibian.md", "index.md", "cases/by-year.md"]
+PAGES = [
+    "cases/lanzhou-xinqu-duokao-heyi.md",
+    "cases/mou-xiangzhen-biaoge.md",
+    "problems/dujiankao-guoduo.md",
+    "rules/kaohe-qianfenzhi.md",
+    "negatives/zhucheng-jinling.md",
+    "remedies/tongchou-guifan-dujiankao.md",
+    "sources/huibian.md",
+    "index.md",
+    "cases/by-year.md",
+]
 
 
 @pytest.fixture(scope="module")

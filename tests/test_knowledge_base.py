@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from policykb.pipeline import load_knowledge_base
 from policykb.render import number
 
@@ -43,12 +42,20 @@ def test_sizes(kb):
 
 
 def test_one_source_per_seed_and_per_named_document(kb):
-    for source_id in ["seed-xianwei-2025", "seed-quji-2025q4", "seed-jianbao-huibian",
-                      "seed-nanle-jianfu", "seed-shiwei-zuzhibu", "ruogan-guiding-2024",
-                      "zhijian-yijian-2023", "gaoxiao-banchengyijianshi-yijian",
-                      "nanle-jianfu-shiyitiao", "nanle-jianfu-xinsitiao",
-                      "nanle-qingli-gongwu-weixinqun-tongzhi",
-                      "mou-shi-zuzhibu-shijianchi-shiyanjin"]:
+    for source_id in [
+        "seed-xianwei-2025",
+        "seed-quji-2025q4",
+        "seed-jianbao-huibian",
+        "seed-nanle-jianfu",
+        "seed-shiwei-zuzhibu",
+        "ruogan-guiding-2024",
+        "zhijian-yijian-2023",
+        "gaoxiao-banchengyijianshi-yijian",
+        "nanle-jianfu-shiyitiao",
+        "nanle-jianfu-xinsitiao",
+        "nanle-qingli-gongwu-weixinqun-tongzhi",
+        "mou-shi-zuzhibu-shijianchi-shiyanjin",
+    ]:
         assert kb.get(source_id).kind.name == "source"
 
 
@@ -69,12 +76,18 @@ def test_exact_facts(kb):
     assert kb.get("lanzhou-xinqu-duokao-heyi").data.region == "甘肃省兰州新区"
     assert ("单元网格", "328", "个") in figures(kb, "nanle-duowang-heyi-wangge")
     assert kb.get("ruogan-guiding-kaohe-qianfenzhi").data.text == "考核应当化繁为简，不搞“千分制”"
-    assert "部署专项工作的材料原则上不超过2000字" in kb.get("nanle-xinsitiao-jianghua-pianfu").data.text
+    assert (
+        "部署专项工作的材料原则上不超过2000字"
+        in kb.get("nanle-xinsitiao-jianghua-pianfu").data.text
+    )
     assert kb.get("nanle-weixinqun-shuliang").data.text.startswith("乡镇原则上不超过3个微信工作群")
     assert "不少于文件内容的50%" in kb.get("nanle-xinsitiao-luoshi-50").data.text
     sources = kb.get("ruogan-guiding-2024").data
     assert (sources.issuer, sources.date, sources.doctype) == (
-        "中共中央办公厅 国务院办公厅", "2024-08", "党内法规")
+        "中共中央办公厅 国务院办公厅",
+        "2024-08",
+        "党内法规",
+    )
 
 
 def test_anonymised_places_stay_anonymous(kb):

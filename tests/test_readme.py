@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from policykb.cli import parser
 from policykb.kinds import KINDS
 from policykb.schema import Figure
@@ -32,7 +31,7 @@ def test_every_command_and_option_is_documented(command):
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
 def test_every_field_of_every_kind_is_documented(kind):
-    section = README[README.index(f"**{kind.name}**"):]
+    section = README[README.index(f"**{kind.name}**") :]
     section = section[: section.index("\n\n")]
     for field in kind.model.model_fields:
         assert f"`{field}`" in section, f"{kind.name}.{field}"
@@ -44,7 +43,7 @@ def test_figure_fields_are_documented():
 
 
 def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
-    setup = README[README.index("## Set up"): README.index("## Commands")]
+    setup = README[README.index("## Set up") : README.index("## Commands")]
     commands = re.findall(r"```sh\n(.+?)\n```", setup)
     assert len(commands) == 2
     assert "build.py serve" in commands[0]

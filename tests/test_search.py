@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-
 from policykb.pipeline import load_knowledge_base
 from policykb.search import whoosh_index
 from policykb.search.backend import QueryError, SearchQuery
@@ -65,23 +63,28 @@ def test_alias_finds_the_problem_first_and_what_links_to_it(engine):
 
 def test_practice_name(engine):
     assert ids(engine.search(SearchQuery("多考合一")))[:2] == [
-        "tongchou-guifan-dujiankao", "lanzhou-xinqu-duokao-heyi"]
+        "tongchou-guifan-dujiankao",
+        "lanzhou-xinqu-duokao-heyi",
+    ]
 
 
 def test_place_plus_topic(engine):
     assert ids(engine.search(SearchQuery("兰州 考核")))[0] == "lanzhou-xinqu-duokao-heyi"
 
 
-@pytest.mark.parametrize("query, expected", [("800余次", "mou-xiangzhen-biaoge"),
-                                             ("328", "nanle-wangge"),
-                                             ("千分制", "fansuo-zhexue")])
+@pytest.mark.parametrize(
+    "query, expected",
+    [("800余次", "mou-xiangzhen-biaoge"), ("328", "nanle-wangge"), ("千分制", "fansuo-zhexue")],
+)
 def test_numbers_and_terms(engine, query, expected):
     assert ids(engine.search(SearchQuery(query)))[0] == expected
 
 
 def test_filters(engine):
     assert set(ids(engine.search(SearchQuery("考核", kind="case")))) == {
-        "lanzhou-xinqu-duokao-heyi", "mou-xiangzhen-biaoge"}
+        "lanzhou-xinqu-duokao-heyi",
+        "mou-xiangzhen-biaoge",
+    }
     assert ids(engine.search(SearchQuery("考核", region="兰州"))) == ["lanzhou-xinqu-duokao-heyi"]
     assert ids(engine.search(SearchQuery("网格", year="2020"))) == ["nanle-wangge"]
     # a problem filter by alias covers its sub-types: 繁琐哲学 is under 督检考
@@ -107,10 +110,11 @@ def test_snippet_marks_matches(engine):
     assert "<mark>单元</mark>" in hit.snippet or "<mark>单元网格</mark>" in hit.snippet
 
 
-@pytest.mark.parametrize("query", ['"督检考', "(考核", "考核 AND OR NOT", "*", "考" * 10000,
-                                   "", "   ", "<script>"],
-                         ids=["quote", "bracket", "operators", "star", "long", "empty", "blank",
-                              "html"])
+@pytest.mark.parametrize(
+    "query",
+    ['"督检考', "(考核", "考核 AND OR NOT", "*", "考" * 10000, "", "   ", "<script>"],
+    ids=["quote", "bracket", "operators", "star", "long", "empty", "blank", "html"],
+)
 def test_any_text_is_a_valid_query(engine, query):
     engine.search(SearchQuery(query))
 
@@ -123,8 +127,9 @@ def test_documents_are_segmented_once_not_once_per_index(tiny_kb, segmenter, tmp
             raise AssertionError("the index re-segmented a document")
 
     no_cut = NoCutting(segmenter.words)
-    whoosh_index.build(tiny_kb, tmp_path / "index", use_directory_urls=False,
-                       segmenter=no_cut, documents=documents)
+    whoosh_index.build(
+        tiny_kb, tmp_path / "index", use_directory_urls=False, segmenter=no_cut, documents=documents
+    )
 
 
 def test_cli_search_json(kb):
@@ -166,8 +171,9 @@ def test_index_is_replaced_only_when_complete(tiny_kb, segmenter, tmp_path):
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        whoosh_index.build(tiny_kb, directory, use_directory_urls=False, segmenter=segmenter,
-                           documents=Broken())
+        whoosh_index.build(
+            tiny_kb, directory, use_directory_urls=False, segmenter=segmenter, documents=Broken()
+        )
     search = whoosh_index.WhooshSearch(directory)
     assert search.search(SearchQuery("督检考")).total > 0
     search.close()

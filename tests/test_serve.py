@@ -9,7 +9,6 @@ import urllib.request
 from urllib.parse import quote
 
 import pytest
-
 from policykb.kinds import BY_NAME
 from policykb.search.whoosh_index import WhooshSearch
 from policykb.server import make_server
@@ -53,25 +52,33 @@ def test_search_api_hits_and_facets(server):
     assert body["facets"]["year"] == {"2024": 2}
 
 
-@pytest.mark.parametrize("query, message", [
-    ("", "parameter 'q' (the query) is required"),
-    ("q=x&kind=article", "kind must be one of case, negative, problem, remedy, rule, source"),
-    ("q=x&page=0", "page must be a whole number of 1 or more"),
-    ("q=x&page=abc", "page must be a whole number of 1 or more"),
-    ("q=x&year=24", "year must be four digits, e.g. 2024"),
-    ("q=x&sort=date", "unknown parameter(s): sort"),
-    ("q=x&q=y", "parameter 'q' given 2 times"),
-    (f"q=x&problem={quote('不存在')}", "unknown problem '不存在': give a problem id, title or alias"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("", "parameter 'q' (the query) is required"),
+        ("q=x&kind=article", "kind must be one of case, negative, problem, remedy, rule, source"),
+        ("q=x&page=0", "page must be a whole number of 1 or more"),
+        ("q=x&page=abc", "page must be a whole number of 1 or more"),
+        ("q=x&year=24", "year must be four digits, e.g. 2024"),
+        ("q=x&sort=date", "unknown parameter(s): sort"),
+        ("q=x&q=y", "parameter 'q' given 2 times"),
+        (
+            f"q=x&problem={quote('不存在')}",
+            "unknown problem '不存在': give a problem id, title or alias",
+        ),
+    ],
+)
 def test_bad_parameters_get_400_with_a_message(server, query, message):
     status, body = get(f"{server}/api/search?{query}")
     assert status == 400
     assert body == {"error": message}
 
 
-@pytest.mark.parametrize("text", ['"督检考"', "(考核]", "考核 AND NOT", "*?", "x" * 10000,
-                                  "考核" * 1500], ids=["quote", "brackets", "operators",
-                                                       "wildcards", "long-ascii", "long-chinese"])
+@pytest.mark.parametrize(
+    "text",
+    ['"督检考"', "(考核]", "考核 AND NOT", "*?", "x" * 10000, "考核" * 1500],
+    ids=["quote", "brackets", "operators", "wildcards", "long-ascii", "long-chinese"],
+)
 def test_any_query_text_answers_200(server, text):
     status, body = get(f"{server}/api/search?q={quote(text)}")
     assert status == 200

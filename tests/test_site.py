@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import filecmp
-import posixpath
 import json
+import posixpath
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
 from policykb.cli import main
 
 
@@ -23,14 +22,21 @@ def links(root: Path, path: str) -> set[str]:
     """Every page an HTML page links to, as a path from the site root."""
     html = page(root, path)
     base = posixpath.dirname(path)
-    return {posixpath.normpath(posixpath.join(base, href))
-            for href in re.findall(r'href="([^"#:]+)"', html)}
+    return {
+        posixpath.normpath(posixpath.join(base, href))
+        for href in re.findall(r'href="([^"#:]+)"', html)
+    }
 
 
 def test_a_page_per_entry_at_a_url_made_from_its_id(built):
-    for path in ["cases/lanzhou-xinqu-duokao-heyi.html", "rules/kaohe-qianfenzhi.html",
-                 "negatives/zhucheng-jinling.html", "problems/dujiankao-guoduo.html",
-                 "remedies/sibu-liangzhi.html", "sources/huibian.html"]:
+    for path in [
+        "cases/lanzhou-xinqu-duokao-heyi.html",
+        "rules/kaohe-qianfenzhi.html",
+        "negatives/zhucheng-jinling.html",
+        "problems/dujiankao-guoduo.html",
+        "remedies/sibu-liangzhi.html",
+        "sources/huibian.html",
+    ]:
         assert (built / "site" / path).is_file(), path
 
 
@@ -39,8 +45,10 @@ def test_case_page_shows_meta_figures_and_titled_links(built):
     assert "<td>甘肃省兰州新区</td>" in html
     assert "<td>县级</td>" in html
     assert '<a href="../sources/huibian.html">基层减负工作简报汇编</a>，第1篇' in html
-    assert ('<span class="kb-figure__value">8</span><span class="kb-figure__unit">项</span>'
-            '<span class="kb-figure__label">整合专项督考</span>') in html
+    assert (
+        '<span class="kb-figure__value">8</span><span class="kb-figure__unit">项</span>'
+        '<span class="kb-figure__label">整合专项督考</span>'
+    ) in html
     assert '<a href="../remedies/tongchou-guifan-dujiankao.html">统筹规范督查检查考核</a>' in html
     # [[kaohe-qianfenzhi]] in the body became a link with the rule's title
     assert '落实了 <a href="../rules/kaohe-qianfenzhi.html">考核不搞“千分制”</a>' in html
@@ -48,9 +56,13 @@ def test_case_page_shows_meta_figures_and_titled_links(built):
 
 def test_figure_prefix_and_unit_qualifiers(built):
     html = page(built, "cases/mou-xiangzhen-biaoge.html")
-    assert ('<span class="kb-figure__prefix">约</span><span class="kb-figure__value">1000</span>'
-            '<span class="kb-figure__unit">项</span>') in html
-    assert '<span class="kb-figure__value">800</span><span class="kb-figure__unit">余次</span>' in html
+    assert (
+        '<span class="kb-figure__prefix">约</span><span class="kb-figure__value">1000</span>'
+        '<span class="kb-figure__unit">项</span>'
+    ) in html
+    assert (
+        '<span class="kb-figure__value">800</span><span class="kb-figure__unit">余次</span>' in html
+    )
 
 
 def test_backlinks_are_computed(built):
@@ -65,9 +77,13 @@ def test_problem_hub_gathers_everything_that_points_to_it(built):
     html = page(built, "problems/dujiankao-guoduo.html")
     sections = re.findall(r'<h2 id="([^"]+)"', html)
     assert sections == ["细分问题", "典型表现", "负面清单", "相关条款", "对策措施", "经验做法"]
-    assert {"problems/fansuo-zhexue.html", "negatives/zhucheng-jinling.html",
-            "rules/kaohe-qianfenzhi.html", "remedies/tongchou-guifan-dujiankao.html",
-            "cases/lanzhou-xinqu-duokao-heyi.html"} <= links(built, "problems/dujiankao-guoduo.html")
+    assert {
+        "problems/fansuo-zhexue.html",
+        "negatives/zhucheng-jinling.html",
+        "rules/kaohe-qianfenzhi.html",
+        "remedies/tongchou-guifan-dujiankao.html",
+        "cases/lanzhou-xinqu-duokao-heyi.html",
+    } <= links(built, "problems/dujiankao-guoduo.html")
     assert "<li>计划外随意开展督查检查</li>" in html
     child = page(built, "problems/fansuo-zhexue.html")
     assert re.search(r'<h2 id="典型问题">.*?mou-xiangzhen-biaoge.html', child, re.S)
@@ -75,14 +91,17 @@ def test_problem_hub_gathers_everything_that_points_to_it(built):
 
 def test_home_page_has_counts_map_and_latest_cases(built):
     html = page(built, "index.html")
-    assert '<span class="kb-figure__value">3</span><span class="kb-figure__unit"></span>' \
-           '<span class="kb-figure__label">案例</span>' in html
+    assert (
+        '<span class="kb-figure__value">3</span><span class="kb-figure__unit"></span>'
+        '<span class="kb-figure__label">案例</span>' in html
+    )
     assert '<h2 id="问题对策与做法">' in html
-    row = re.search(r'<td><a href="problems/xiaomala-dache.html">小马拉大车</a></td>(.*?)</tr>',
-                    html, re.S)
+    row = re.search(
+        r'<td><a href="problems/xiaomala-dache.html">小马拉大车</a></td>(.*?)</tr>', html, re.S
+    )
     assert row and "remedies/sibu-liangzhi.html" in row.group(1)
     assert "cases/nanle-wangge.html" in row.group(1)
-    latest = html[html.index('id="最新案例"'):]
+    latest = html[html.index('id="最新案例"') :]
     order = [latest.index(x) for x in ["mou-xiangzhen-biaoge", "lanzhou-xinqu", "nanle-wangge"]]
     assert order == sorted(order), "newest first"
 
@@ -145,8 +164,13 @@ def test_failed_build_leaves_the_previous_site_untouched(kb):
     assert result.code == 1
     assert "cases/nanle-wangge.yaml:2:7: 'kind' must be one of" in result.err
     assert (index.read_bytes(), index.stat().st_mtime_ns) == before
-    assert sorted(p.name for p in kb.root.iterdir()) == [".policykb", "cases", "content",
-                                                         "mkdocs.yml", "site"]
+    assert sorted(p.name for p in kb.root.iterdir()) == [
+        ".policykb",
+        "cases",
+        "content",
+        "mkdocs.yml",
+        "site",
+    ]
 
 
 def test_output_is_deterministic(kb, tmp_path):
@@ -169,16 +193,18 @@ def test_output_is_deterministic(kb, tmp_path):
 
 
 def test_plain_mkdocs_build_works_too(kb):
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=kb.root,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=kb.root, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert (kb.root / "site/problems/dujiankao-guoduo.html").is_file()
 
 
 def test_plain_mkdocs_build_reports_content_errors(kb):
     kb.edit("cases/nanle-wangge.yaml", "date: 2020", "date: 二〇二〇")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=kb.root,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=kb.root, capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "cases/nanle-wangge.yaml:3:7: 'date': malformed date '二〇二〇'" in result.stderr
 
@@ -187,15 +213,18 @@ def test_plain_mkdocs_build_reports_content_errors(kb):
 def test_reserved_ids(kb, entry_id):
     kb.write(f"cases/{entry_id}.yaml", (kb.root / "cases/nanle-wangge.yaml").read_text("utf-8"))
     result = kb.run("check")
-    assert f"cases/{entry_id}.yaml:1:1: id '{entry_id}' is reserved for the site's own pages" \
+    assert (
+        f"cases/{entry_id}.yaml:1:1: id '{entry_id}' is reserved for the site's own pages"
         in result.err
+    )
 
 
 def test_new_scaffolds_an_entry_that_check_then_asks_to_fill(kb):
     result = kb.run("new", "case", "mou-xian-wuhuiri")
     assert result.code == 0
-    assert result.out == ("Created cases/mou-xian-wuhuiri.yaml: fill in the fields, "
-                          "then run build.py check\n")
+    assert result.out == (
+        "Created cases/mou-xian-wuhuiri.yaml: fill in the fields, then run build.py check\n"
+    )
     text = (kb.root / "cases/mou-xian-wuhuiri.yaml").read_text(encoding="utf-8")
     assert "title:\nkind:\ndate:\nregion:\nsummary:\nproblems:\nsource:\n" in text
     check = kb.run("check")
@@ -208,5 +237,6 @@ def test_new_scaffolds_an_entry_that_check_then_asks_to_fill(kb):
 def test_cli_user_error_is_one_line(tmp_path, capsys):
     assert main(["check", "-f", str(tmp_path / "nope.yml")]) == 1
     err = capsys.readouterr().err
-    assert err == (f"Error: {tmp_path / 'nope.yml'}: no such file "
-                   "(give the project's mkdocs.yml with -f)\n")
+    assert err == (
+        f"Error: {tmp_path / 'nope.yml'}: no such file (give the project's mkdocs.yml with -f)\n"
+    )

@@ -55,8 +55,9 @@ def _index(project: Project, kb: KnowledgeBase) -> whoosh_index.WhooshSearch:
     directory = work_dir / "index"
     segmenter = Segmenter.for_kb(kb)
     if not whoosh_index.is_current(directory, kb, segmenter.words):
-        whoosh_index.build(kb, directory, use_directory_urls=project.directory_urls(),
-                           segmenter=segmenter)
+        whoosh_index.build(
+            kb, directory, use_directory_urls=project.directory_urls(), segmenter=segmenter
+        )
     return whoosh_index.WhooshSearch(directory)
 
 
@@ -65,9 +66,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     kb = project.load(strict=False)
     backend = _index(project, kb)
     try:
-        results = backend.search(SearchQuery(
-            text=args.query, kind=args.kind, region=args.region, problem=args.problem,
-            year=args.year, page=args.page, per_page=args.limit))
+        results = backend.search(
+            SearchQuery(
+                text=args.query,
+                kind=args.kind,
+                region=args.region,
+                problem=args.problem,
+                year=args.year,
+                page=args.page,
+                per_page=args.limit,
+            )
+        )
     except QueryError as exc:
         raise UserError(str(exc)) from None
     finally:
@@ -99,8 +108,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     site = project.build(kb)
     backend = _index(project, kb)
     server = make_server(site, backend, kinds=set(BY_NAME), host=args.host, port=args.port)
-    print(f"Serving {site} on http://{args.host}:{server.server_port}/ "
-          f"(search API: /api/search?q=…). Ctrl+C stops.", flush=True)
+    print(
+        f"Serving {site} on http://{args.host}:{server.server_port}/ "
+        f"(search API: /api/search?q=…). Ctrl+C stops.",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -119,28 +131,47 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", description="减负知识库: check, build, serve and search.")
+    p = argparse.ArgumentParser(
+        prog="build.py", description="减负知识库: check, build, serve and search."
+    )
     p.add_argument("--version", action="version", version=f"policykb {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-f", "--config-file", default="mkdocs.yml",
-                        help="the project's mkdocs.yml (default: ./mkdocs.yml)")
+    common.add_argument(
+        "-f",
+        "--config-file",
+        default="mkdocs.yml",
+        help="the project's mkdocs.yml (default: ./mkdocs.yml)",
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
     strictness = argparse.ArgumentParser(add_help=False)
-    strictness.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
-                            help="completeness rules too (default: as mkdocs.yml sets 'strict')")
+    strictness.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="completeness rules too (default: as mkdocs.yml sets 'strict')",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("check", parents=[common, strictness],
-                       help="validate every entry; print all errors as path:line:col: message")
+    s = sub.add_parser(
+        "check",
+        parents=[common, strictness],
+        help="validate every entry; print all errors as path:line:col: message",
+    )
     s.set_defaults(func=cmd_check)
 
-    s = sub.add_parser("build", parents=[common, strictness],
-                       help="check, then build the site and the search index")
+    s = sub.add_parser(
+        "build",
+        parents=[common, strictness],
+        help="check, then build the site and the search index",
+    )
     s.add_argument("--site-dir", help="where to put the site (default: mkdocs.yml's site_dir)")
     s.set_defaults(func=cmd_build)
 
-    s = sub.add_parser("serve", parents=[common, strictness],
-                       help="build, then serve the site and the search API on localhost")
+    s = sub.add_parser(
+        "serve",
+        parents=[common, strictness],
+        help="build, then serve the site and the search API on localhost",
+    )
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     s.set_defaults(func=cmd_serve)
@@ -153,11 +184,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--year", help="only entries of this year, e.g. 2024")
     s.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
     s.add_argument("--page", type=int, default=1, help="page of results (default 1)")
-    s.add_argument("--json", action="store_true",
-                   help="print JSON: hits with id, kind, title, url, score, snippet; and facets")
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON: hits with id, kind, title, url, score, snippet; and facets",
+    )
     s.set_defaults(func=cmd_search)
 
-    s = sub.add_parser("new", parents=[common], help="create an entry file with its fields to fill in")
+    s = sub.add_parser(
+        "new", parents=[common], help="create an entry file with its fields to fill in"
+    )
     s.add_argument("kind", choices=[k.name for k in KINDS], help="the kind of entry")
     s.add_argument("id", help="its id: the file name without .yaml ([a-z0-9-]+)")
     s.set_defaults(func=cmd_new)

@@ -15,17 +15,20 @@ def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
         links: dict[str, list[str]] = {}
         for target in kb.outgoing(entry):
             links.setdefault(target.kind.name, []).append(target.id)
-        items.append({
-            "id": entry.id,
-            "kind": entry.kind.name,
-            "title": entry.title,
-            "url": urls.site_url(urls.page_path(entry), use_directory_urls=use_directory_urls),
-            "data": entry.data.model_dump(mode="json", exclude_defaults=True),
-            "links": links,
-        })
+        items.append(
+            {
+                "id": entry.id,
+                "kind": entry.kind.name,
+                "title": entry.title,
+                "url": urls.site_url(urls.page_path(entry), use_directory_urls=use_directory_urls),
+                "data": entry.data.model_dump(mode="json", exclude_defaults=True),
+                "links": links,
+            }
+        )
     return json.dumps({"entries": items}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 def write_entries_json(kb: KnowledgeBase, site_dir: Path, *, use_directory_urls: bool) -> None:
     (site_dir / "entries.json").write_text(
-        entries_json(kb, use_directory_urls=use_directory_urls), encoding="utf-8")
+        entries_json(kb, use_directory_urls=use_directory_urls), encoding="utf-8"
+    )

@@ -27,15 +27,43 @@ def _rule_title(data: schema.Rule) -> str:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("source", "content/sources", schema.Source, "source.md.j2", "来源文件", "sources",
-         lambda d: d.title),
+    Kind(
+        "source",
+        "content/sources",
+        schema.Source,
+        "source.md.j2",
+        "来源文件",
+        "sources",
+        lambda d: d.title,
+    ),
     Kind("rule", "content/rules", schema.Rule, "rule.md.j2", "条款", "rules", _rule_title),
-    Kind("negative", "content/negatives", schema.Negative, "negative.md.j2", "负面清单", "negatives",
-         lambda d: d.item),
-    Kind("problem", "content/problems", schema.Problem, "problem.md.j2", "问题类型", "problems",
-         lambda d: d.title),
-    Kind("remedy", "content/remedies", schema.Remedy, "remedy.md.j2", "对策措施", "remedies",
-         lambda d: d.title),
+    Kind(
+        "negative",
+        "content/negatives",
+        schema.Negative,
+        "negative.md.j2",
+        "负面清单",
+        "negatives",
+        lambda d: d.item,
+    ),
+    Kind(
+        "problem",
+        "content/problems",
+        schema.Problem,
+        "problem.md.j2",
+        "问题类型",
+        "problems",
+        lambda d: d.title,
+    ),
+    Kind(
+        "remedy",
+        "content/remedies",
+        schema.Remedy,
+        "remedy.md.j2",
+        "对策措施",
+        "remedies",
+        lambda d: d.title,
+    ),
     Kind("case", "cases", schema.Case, "case.md.j2", "案例", "cases", lambda d: d.title),
 )
 

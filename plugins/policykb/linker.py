@@ -45,19 +45,27 @@ class KnowledgeBase:
         return [e for e in self.entries.values() if e.kind.name == kind]
 
     def outgoing(self, entry: Entry, field_name: str | None = None) -> list[Entry]:
-        return _unique(link.target for link in self._outgoing[entry.id]
-                       if field_name is None or link.field == field_name)
+        return _unique(
+            link.target
+            for link in self._outgoing[entry.id]
+            if field_name is None or link.field == field_name
+        )
 
-    def incoming(self, entry: Entry, kind: str | None = None,
-                 field_name: str | None = None) -> list[Entry]:
+    def incoming(
+        self, entry: Entry, kind: str | None = None, field_name: str | None = None
+    ) -> list[Entry]:
         """Entries that reference ``entry`` (optionally of one kind, through one field)."""
-        return _unique(link.source for link in self._incoming[entry.id]
-                       if (kind is None or link.source.kind.name == kind)
-                       and (field_name is None or link.field == field_name))
+        return _unique(
+            link.source
+            for link in self._incoming[entry.id]
+            if (kind is None or link.source.kind.name == kind)
+            and (field_name is None or link.field == field_name)
+        )
 
     def cases(self, entry: Entry, case_kind: str | None = None) -> list[Entry]:
-        found = [e for e in self.incoming(entry, "case")
-                 if case_kind is None or e.data.kind == case_kind]
+        found = [
+            e for e in self.incoming(entry, "case") if case_kind is None or e.data.kind == case_kind
+        ]
         return sorted(found, key=lambda e: (e.data.date, e.id), reverse=True)
 
     def children(self, problem: Entry) -> list[Entry]:
@@ -73,13 +81,19 @@ def _unique(items: Iterator[Entry] | Any) -> list[Entry]:
 
 def reference_fields(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
     """Field name → the kinds its ids may name, read from the schema's ``Ref`` markers."""
-    return {name: marker.kinds for name, info in model.model_fields.items()
-            if (marker := _marker(info.annotation, info.metadata, Ref))}
+    return {
+        name: marker.kinds
+        for name, info in model.model_fields.items()
+        if (marker := _marker(info.annotation, info.metadata, Ref))
+    }
 
 
 def markdown_fields(model: type[BaseModel]) -> list[str]:
-    return [name for name, info in model.model_fields.items()
-            if _marker(info.annotation, info.metadata, MarkdownMarker)]
+    return [
+        name
+        for name, info in model.model_fields.items()
+        if _marker(info.annotation, info.metadata, MarkdownMarker)
+    ]
 
 
 def _marker(annotation: Any, metadata: list[Any], cls: type) -> Any:
@@ -96,7 +110,9 @@ def _marker(annotation: Any, metadata: list[Any], cls: type) -> Any:
     return None
 
 
-def link(entries: list[Entry], broken: set[str] = frozenset()) -> tuple[KnowledgeBase, list[Diagnostic]]:
+def link(
+    entries: list[Entry], broken: set[str] = frozenset()
+) -> tuple[KnowledgeBase, list[Diagnostic]]:
     """Resolve references; ids in ``broken`` (files with errors of their own) are skipped."""
     kb = KnowledgeBase({e.id: e for e in entries})
     errors: list[Diagnostic] = []
@@ -119,24 +135,41 @@ def link(entries: list[Entry], broken: set[str] = frozenset()) -> tuple[Knowledg
             for target_id in WIKILINK.findall(text or ""):
                 if target_id.strip() in broken:
                     continue
-                target = _resolve(kb, entry, target_id.strip(), None, (name,),
-                                  f"link [[{target_id}]] in '{name}'", errors)
+                target = _resolve(
+                    kb,
+                    entry,
+                    target_id.strip(),
+                    None,
+                    (name,),
+                    f"link [[{target_id}]] in '{name}'",
+                    errors,
+                )
                 if target is not None and target is not entry:
                     _add(kb, Link(entry, target, name))
     errors.extend(_parent_cycles(kb))
     return kb, errors
 
 
-def _resolve(kb: KnowledgeBase, entry: Entry, target_id: str, kinds: tuple[str, ...] | None,
-             loc: tuple[Any, ...], what: str, errors: list[Diagnostic]) -> Entry | None:
+def _resolve(
+    kb: KnowledgeBase,
+    entry: Entry,
+    target_id: str,
+    kinds: tuple[str, ...] | None,
+    loc: tuple[Any, ...],
+    what: str,
+    errors: list[Diagnostic],
+) -> Entry | None:
     target = kb.entries.get(target_id)
     if target is None:
         errors.append(entry.doc.diagnostic(loc, f"{what}: no entry with id '{target_id}'"))
         return None
     if kinds and target.kind.name not in kinds:
         expected = " or ".join(kinds)
-        errors.append(entry.doc.diagnostic(
-            loc, f"{what}: '{target_id}' is a {target.kind.name}, expected a {expected}"))
+        errors.append(
+            entry.doc.diagnostic(
+                loc, f"{what}: '{target_id}' is a {target.kind.name}, expected a {expected}"
+            )
+        )
         return None
     return target
 
@@ -155,8 +188,11 @@ def _parent_cycles(kb: KnowledgeBase) -> list[Diagnostic]:
         while current.data.parent and current.data.parent in kb.entries:
             current = kb.entries[current.data.parent]
             if current.id in seen:
-                errors.append(entry.doc.diagnostic(
-                    ("parent",), f"'parent' makes a cycle: {' → '.join(sorted(seen))}"))
+                errors.append(
+                    entry.doc.diagnostic(
+                        ("parent",), f"'parent' makes a cycle: {' → '.join(sorted(seen))}"
+                    )
+                )
                 break
             seen.add(current.id)
     return errors

@@ -55,17 +55,25 @@ def load(root: Path) -> Loaded:
                 continue
             stem = file.stem
             if not is_valid_id(stem):
-                errors.append(Diagnostic(
-                    rel, 1, 1,
-                    f"bad id '{stem}': a file name must be lowercase letters, digits and "
-                    "single hyphens ([a-z0-9-]+)"))
+                errors.append(
+                    Diagnostic(
+                        rel,
+                        1,
+                        1,
+                        f"bad id '{stem}': a file name must be lowercase letters, digits and "
+                        "single hyphens ([a-z0-9-]+)",
+                    )
+                )
                 continue
             if stem in RESERVED_IDS:
-                errors.append(Diagnostic(rel, 1, 1, f"id '{stem}' is reserved for the site's own pages"))
+                errors.append(
+                    Diagnostic(rel, 1, 1, f"id '{stem}' is reserved for the site's own pages")
+                )
                 continue
             if stem in first_path:
-                errors.append(Diagnostic(
-                    rel, 1, 1, f"duplicate id '{stem}': also used by {first_path[stem]}"))
+                errors.append(
+                    Diagnostic(rel, 1, 1, f"duplicate id '{stem}': also used by {first_path[stem]}")
+                )
                 continue
             first_path[stem] = rel
             doc, problems = read(file, rel)
@@ -86,8 +94,13 @@ def validate(doc: YamlDocument, model: type[BaseModel]) -> tuple[Any, list[Diagn
 
 
 _TYPE_NAMES = {
-    str: "text", int: "a whole number", float: "a number", bool: "true or false",
-    list: "a list", dict: "a mapping", type(None): "nothing",
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+    type(None): "nothing",
 }
 
 _EXPECTED = {
@@ -124,7 +137,9 @@ def _diagnostic(doc: YamlDocument, model: type[BaseModel], err: dict[str, Any]) 
         hint = f" (did you mean '{near[0]}'?)" if near else f" (allowed: {', '.join(allowed)})"
         return doc.diagnostic(loc, f"unknown field '{name}'{hint}", key=True)
     if kind == "literal_error":
-        return doc.diagnostic(loc, f"'{name}' must be one of {err['ctx']['expected']}, got {given!r}")
+        return doc.diagnostic(
+            loc, f"'{name}' must be one of {err['ctx']['expected']}, got {given!r}"
+        )
     if kind == "value_error":
         return doc.diagnostic(loc, f"'{name}': {err['ctx']['error']}")
     if kind in {"string_too_short", "too_short"}:

@@ -53,7 +53,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         except ContentError as exc:
             self.diagnostics = exc.diagnostics
             raise PluginError(
-                f"the knowledge base has {len(exc.diagnostics)} error(s):\n{exc}") from None
+                f"the knowledge base has {len(exc.diagnostics)} error(s):\n{exc}"
+            ) from None
         self.diagnostics = []
         self.segmenter = Segmenter.for_kb(self.kb)
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -71,14 +72,20 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 files.remove(file)
         for page in Renderer(self.kb).pages():
             if files.get_file_from_path(page.path):
-                raise PluginError(f"{page.path} is generated from the knowledge base; "
-                                  "remove the hand-written file of that name")
+                raise PluginError(
+                    f"{page.path} is generated from the knowledge base; "
+                    "remove the hand-written file of that name"
+                )
             files.append(File.generated(config, page.path, content=page.markdown))
         assets = resources.files("policykb") / "assets"
-        files.append(File.generated(config, urls.STYLESHEET,
-                                    content=(assets / "policykb.css").read_bytes()))
-        files.append(File.generated(
-            config, SHIM, content=(assets / "vendor/iframe-worker/shim.js").read_bytes()))
+        files.append(
+            File.generated(config, urls.STYLESHEET, content=(assets / "policykb.css").read_bytes())
+        )
+        files.append(
+            File.generated(
+                config, SHIM, content=(assets / "vendor/iframe-worker/shim.js").read_bytes()
+            )
+        )
         return files
 
     # After material/search and material/offline have written their files.
@@ -87,9 +94,19 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if not self.kb or not self.segmenter:
             return
         directory_urls = uses_directory_urls(config)
-        exports.write_entries_json(self.kb, Path(config.site_dir), use_directory_urls=directory_urls)
+        exports.write_entries_json(
+            self.kb, Path(config.site_dir), use_directory_urls=directory_urls
+        )
         documents = build_documents(self.kb, self.segmenter)
-        whoosh_index.build(self.kb, self.work_dir / "index", use_directory_urls=directory_urls,
-                           segmenter=self.segmenter, documents=documents)
-        log.info("policykb: %d entries, search index in %s", len(self.kb.entries),
-                 self.work_dir / "index")
+        whoosh_index.build(
+            self.kb,
+            self.work_dir / "index",
+            use_directory_urls=directory_urls,
+            segmenter=self.segmenter,
+            documents=documents,
+        )
+        log.info(
+            "policykb: %d entries, search index in %s",
+            len(self.kb.entries),
+            self.work_dir / "index",
+        )

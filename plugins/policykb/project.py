@@ -33,7 +33,9 @@ class Project:
 
     def mkdocs_config(self, **overrides: object) -> MkDocsConfig:
         if not self.config_file.is_file():
-            raise ProjectError(f"{self.config_file}: no such file (give the project's mkdocs.yml with -f)")
+            raise ProjectError(
+                f"{self.config_file}: no such file (give the project's mkdocs.yml with -f)"
+            )
         try:
             config = load_config(str(self.config_file), **overrides)
         except (ConfigurationError, Abort) as exc:
@@ -50,7 +52,9 @@ class Project:
 
     def load(self, *, strict: bool | None = None) -> KnowledgeBase:
         configured_strict, _ = self.settings()
-        return load_knowledge_base(self.root, strict=configured_strict if strict is None else strict)
+        return load_knowledge_base(
+            self.root, strict=configured_strict if strict is None else strict
+        )
 
     def build(self, kb: KnowledgeBase, site_dir: Path | None = None) -> Path:
         """Build the site next to the old one and swap it in; a failure leaves the old site."""
@@ -64,7 +68,9 @@ class Project:
             try:
                 mkdocs_build(config)
             except Abort as exc:
-                raise ProjectError(f"the site build failed ({exc}); {target} was left as it was") from None
+                raise ProjectError(
+                    f"the site build failed ({exc}); {target} was left as it was"
+                ) from None
             swap_in(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -77,13 +77,20 @@ class Renderer:
         yield self._render(urls.HOME, "home.md.j2")
 
     def entry_page(self, entry: Entry) -> Page:
-        return self._render(urls.page_path(entry), entry.kind.template, entry=entry, data=entry.data)
+        return self._render(
+            urls.page_path(entry), entry.kind.template, entry=entry, data=entry.data
+        )
 
     def _render(self, path: str, template: str, **context: object) -> Page:
         helpers = _PageHelpers(self.kb, path)
         markdown = self.env.get_template(template).render(
-            kb=self.kb, page_path=path, link=helpers.link, md=helpers.markdown,
-            url=helpers.url, **context)
+            kb=self.kb,
+            page_path=path,
+            link=helpers.link,
+            md=helpers.markdown,
+            url=helpers.url,
+            **context,
+        )
         return Page(path, markdown)
 
     def case_groups(self, axis: str) -> list[tuple[str, list[Entry]]]:

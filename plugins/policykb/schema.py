@@ -63,7 +63,9 @@ RemedyId = Annotated[str, Ref("remedy")]
 
 Level = Literal["中央", "省级", "市级", "县级", "乡镇街道", "村社区"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
-DocType = Literal["党内法规", "规范性文件", "通报", "讲话", "工作总结", "简报汇编", "新闻报道", "评论"]
+DocType = Literal[
+    "党内法规", "规范性文件", "通报", "讲话", "工作总结", "简报汇编", "新闻报道", "评论"
+]
 RuleStatus = Literal["现行", "已修订", "已废止"]
 CaseKind = Literal["practice", "problem-case"]
 CASE_KIND_LABELS = {"practice": "经验做法", "problem-case": "典型问题"}

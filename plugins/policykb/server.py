@@ -38,9 +38,15 @@ def parse_query(raw_query: str, *, kinds: set[str]) -> SearchQuery:
     per_page = _positive_int(one.get("per_page"), "per_page", 10)
     if per_page > MAX_PER_PAGE:
         raise QueryError(f"per_page must be at most {MAX_PER_PAGE}")
-    return SearchQuery(text=one["q"], kind=kind, region=one.get("region") or None,
-                       problem=one.get("problem") or None, year=year, page=page,
-                       per_page=per_page)
+    return SearchQuery(
+        text=one["q"],
+        kind=kind,
+        region=one.get("region") or None,
+        problem=one.get("problem") or None,
+        year=year,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def _positive_int(value: str | None, name: str, default: int) -> int:
@@ -80,7 +86,8 @@ class Handler(SimpleHTTPRequestHandler):
         pass  # one line per request drowns the terminal; errors still surface as responses
 
 
-def make_server(site_dir: Path, backend: SearchBackend, *, kinds: set[str], host: str,
-                port: int) -> ThreadingHTTPServer:
+def make_server(
+    site_dir: Path, backend: SearchBackend, *, kinds: set[str], host: str, port: int
+) -> ThreadingHTTPServer:
     handler = type("BoundHandler", (Handler,), {"backend": backend, "kinds": kinds})
     return ThreadingHTTPServer((host, port), partial(handler, directory=str(site_dir)))

@@ -13,18 +13,21 @@ NAV = [
     {"对策措施": "remedies/index.md"},
     {"条款": "rules/index.md"},
     {"负面清单": "negatives/index.md"},
-    {"案例": [
-        "cases/index.md",
-        {"按地区": "cases/by-region.md"},
-        {"按年份": "cases/by-year.md"},
-        {"按层级": "cases/by-level.md"},
-    ]},
+    {
+        "案例": [
+            "cases/index.md",
+            {"按地区": "cases/by-region.md"},
+            {"按年份": "cases/by-year.md"},
+            {"按层级": "cases/by-level.md"},
+        ]
+    },
     {"来源文件": "sources/index.md"},
 ]
 
 
-def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, shim: str,
-                        stylesheet: str) -> None:
+def apply_site_defaults(
+    config: MkDocsConfig, *, userdict: Path, shim: str, stylesheet: str
+) -> None:
     # Listing every entry in the nav would copy N links into each of N pages (N² size).
     if config.nav is None:
         config.nav = NAV
@@ -49,7 +52,7 @@ def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, shim: str,
 
 
 def uses_directory_urls(config: MkDocsConfig) -> bool:
-    """Whether pages are at cases/x/ (True) or cases/x.html; the offline plugin forces the latter."""
+    """Pages at cases/x/ (True) or at cases/x.html (the offline plugin forces the latter)."""
     offline = config.plugins.get("material/offline")
     if offline is not None and offline.config.enabled:
         return False

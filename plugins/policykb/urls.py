@@ -9,7 +9,11 @@ from .loader import Entry
 
 HOME = "index.md"
 SEARCH = "search.md"
-CASES_BY = {"region": "cases/by-region.md", "year": "cases/by-year.md", "level": "cases/by-level.md"}
+CASES_BY = {
+    "region": "cases/by-region.md",
+    "year": "cases/by-year.md",
+    "level": "cases/by-level.md",
+}
 STYLESHEET = "assets/policykb/policykb.css"
 
 

@@ -62,7 +62,9 @@ _GUESSES = (("utf-16", "UTF-16"), ("gb18030", "GBK/GB18030"), ("big5", "Big5"))
 def decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
     """UTF-8 text (a BOM is tolerated), or a diagnostic naming the likely encoding."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, Diagnostic(path, 1, 1, "file is not UTF-8 (looks like UTF-16); save it as UTF-8")
+        return None, Diagnostic(
+            path, 1, 1, "file is not UTF-8 (looks like UTF-16); save it as UTF-8"
+        )
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -77,7 +79,9 @@ def decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
                 continue
             guess = name
             break
-        return None, Diagnostic(path, line, col, f"file is not UTF-8 (looks like {guess}); save it as UTF-8")
+        return None, Diagnostic(
+            path, line, col, f"file is not UTF-8 (looks like {guess}); save it as UTF-8"
+        )
 
 
 def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
@@ -87,8 +91,13 @@ def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        if exc.problem and exc.context and exc.context_mark and exc.problem_mark \
-                and exc.context_mark.line != exc.problem_mark.line:
+        if (
+            exc.problem
+            and exc.context
+            and exc.context_mark
+            and exc.problem_mark
+            and exc.context_mark.line != exc.problem_mark.line
+        ):
             problem += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         return None, [Diagnostic(path, line, col, f"YAML syntax error: {problem}")]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
@@ -97,7 +106,9 @@ def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
         return None, [Diagnostic(path, 1, 1, "file is empty: an entry is a mapping of fields")]
     if not isinstance(root, yaml.MappingNode):
         line, col = _pos(root)
-        return None, [Diagnostic(path, line, col, "an entry must be a mapping of fields (key: value)")]
+        return None, [
+            Diagnostic(path, line, col, "an entry must be a mapping of fields (key: value)")
+        ]
     doc = YamlDocument(path, {})
     errors: list[Diagnostic] = []
     constructor = _EntryLoader("")
@@ -117,8 +128,13 @@ def _pos(node: yaml.Node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _convert(node: yaml.Node, path: KeyPath, doc: YamlDocument, errors: list[Diagnostic],
-             constructor: yaml.SafeLoader) -> Any:
+def _convert(
+    node: yaml.Node,
+    path: KeyPath,
+    doc: YamlDocument,
+    errors: list[Diagnostic],
+    constructor: yaml.SafeLoader,
+) -> Any:
     doc.value_positions[path] = _pos(node)
     if isinstance(node, yaml.MappingNode):
         constructor.flatten_mapping(node)  # resolves `<<:` merge keys
@@ -131,19 +147,25 @@ def _convert(node: yaml.Node, path: KeyPath, doc: YamlDocument, errors: list[Dia
                 errors.append(Diagnostic(doc.path, line, col, f"key {key!r} is not a field name"))
                 continue
             if key in first_seen:
-                errors.append(Diagnostic(
-                    doc.path, line, col,
-                    f"duplicate key '{key}' (first at line {first_seen[key]}); "
-                    "YAML would keep only the last one",
-                ))
+                errors.append(
+                    Diagnostic(
+                        doc.path,
+                        line,
+                        col,
+                        f"duplicate key '{key}' (first at line {first_seen[key]}); "
+                        "YAML would keep only the last one",
+                    )
+                )
                 continue
             first_seen[key] = line
             doc.key_positions[path + (key,)] = (line, col)
             result[key] = _convert(value_node, path + (key,), doc, errors, constructor)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), doc, errors, constructor)
-                for i, item in enumerate(node.value)]
+        return [
+            _convert(item, path + (i,), doc, errors, constructor)
+            for i, item in enumerate(node.value)
+        ]
     return constructor.construct_object(node, deep=True)
 
 

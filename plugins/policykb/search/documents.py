@@ -36,8 +36,19 @@ def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
     """Everything a reader could search for in an entry, as one text."""
     d = entry.data
     parts: list[str] = []
-    for name in ("item", "text", "plain", "summary", "body", "description", "note", "article",
-                 "list", "issuer", "source_section"):
+    for name in (
+        "item",
+        "text",
+        "plain",
+        "summary",
+        "body",
+        "description",
+        "note",
+        "article",
+        "list",
+        "issuer",
+        "source_section",
+    ):
         value = getattr(d, name, None)
         if isinstance(value, str):
             parts.append(value)
@@ -75,23 +86,25 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
         d = entry.data
         region = getattr(d, "region", None) or ""
         date = getattr(d, "date", None) or ""
-        docs.append(SearchDocument(
-            id=entry.id,
-            kind=entry.kind.name,
-            page=urls.page_path(entry),
-            title=entry.title,
-            title_seg=segmenter.segmented(entry.title),
-            aliases_seg=segmenter.segmented(" ".join(getattr(d, "aliases", None) or ())),
-            text_seg=segmenter.segmented(_text_of(kb, entry)),
-            related_seg=segmenter.segmented(_related_of(kb, entry)),
-            region=region,
-            region_seg=segmenter.segmented(region),
-            level=getattr(d, "level", None) or "",
-            year=date[:4],
-            problems=_linked_ids(kb, entry, "problem"),
-            remedies=_linked_ids(kb, entry, "remedy"),
-            tags=tuple(getattr(d, "tags", None) or ()),
-        ))
+        docs.append(
+            SearchDocument(
+                id=entry.id,
+                kind=entry.kind.name,
+                page=urls.page_path(entry),
+                title=entry.title,
+                title_seg=segmenter.segmented(entry.title),
+                aliases_seg=segmenter.segmented(" ".join(getattr(d, "aliases", None) or ())),
+                text_seg=segmenter.segmented(_text_of(kb, entry)),
+                related_seg=segmenter.segmented(_related_of(kb, entry)),
+                region=region,
+                region_seg=segmenter.segmented(region),
+                level=getattr(d, "level", None) or "",
+                year=date[:4],
+                problems=_linked_ids(kb, entry, "problem"),
+                remedies=_linked_ids(kb, entry, "remedy"),
+                tags=tuple(getattr(d, "tags", None) or ()),
+            )
+        )
     return docs
 
 
@@ -99,7 +112,12 @@ def fingerprint(kb: KnowledgeBase, words: list[str]) -> str:
     """Changes whenever anything that goes into an index changes."""
     h = hashlib.sha256()
     for entry in sorted(kb.entries.values(), key=lambda e: e.id):
-        h.update(json.dumps([entry.id, entry.kind.name, entry.data.model_dump(mode="json")],
-                            ensure_ascii=False, sort_keys=True).encode())
+        h.update(
+            json.dumps(
+                [entry.id, entry.kind.name, entry.data.model_dump(mode="json")],
+                ensure_ascii=False,
+                sort_keys=True,
+            ).encode()
+        )
     h.update("\n".join(words).encode())
     return h.hexdigest()

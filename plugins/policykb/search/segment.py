@@ -25,7 +25,10 @@ SEPARATOR = "\u200b"
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,10})[”\"」』]")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
-STOPWORDS = frozenset("的 了 和 与 及 在 是 对 把 等 为 中 将 从 向 以 之 其 或 而 并 也 都 个 被 由 于 这 那 有".split())
+STOPWORDS = frozenset(
+    "的 了 和 与 及 在 是 对 把 等 为 中 将 从 向 以 之 其 或 而 并 也 都 个 被 由 于 这"
+    " 那 有".split()
+)
 
 _base_lock = threading.Lock()
 _base: jieba.Tokenizer | None = None
@@ -56,8 +59,11 @@ def glossary(kb: KnowledgeBase) -> list[str]:
                 words.update(_QUOTED.findall(value))
     # Only short terms help: a long title as one token would hide its words from
     # prefix search in the browser (the whoosh side also indexes subwords).
-    return sorted(w.strip() for w in words
-                  if 2 <= len(w.strip()) <= 8 and not re.search(r"[\s，。、；：,;:]", w))
+    return sorted(
+        w.strip()
+        for w in words
+        if 2 <= len(w.strip()) <= 8 and not re.search(r"[\s，。、；：,;:]", w)
+    )
 
 
 @dataclass

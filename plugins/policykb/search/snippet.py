@@ -35,8 +35,9 @@ def snippet(segmented: str, matches: Callable[[str], bool], *, width: int = 90) 
     return prefix + "".join(out).strip()
 
 
-def matcher(query_terms: Collection[str],
-            expand: Callable[[str], Iterable[str]]) -> Callable[[str], bool]:
+def matcher(
+    query_terms: Collection[str], expand: Callable[[str], Iterable[str]]
+) -> Callable[[str], bool]:
     """True for a segment equal to a query term or containing one as a subword."""
     wanted = {t.lower() for t in query_terms}
 

@@ -31,8 +31,14 @@ from .snippet import matcher, snippet
 FORMAT = "policykb-whoosh-2"  # bump when fields or analysis change
 _SPLIT = RegexTokenizer(r"[^\u200b\s]+") | LowercaseFilter()
 
-FIELD_BOOSTS = {"title": 4.0, "aliases": 3.0, "tags": 2.0, "region": 1.5, "text": 1.0,
-                "related": 0.5}
+FIELD_BOOSTS = {
+    "title": 4.0,
+    "aliases": 3.0,
+    "tags": 2.0,
+    "region": 1.5,
+    "text": 1.0,
+    "related": 0.5,
+}
 
 
 def schema() -> Schema:
@@ -76,14 +82,24 @@ def alias_table(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
     return table
 
 
-def build(kb: KnowledgeBase, directory: Path, *, use_directory_urls: bool,
-          segmenter: Segmenter | None = None,
-          documents: list[SearchDocument] | None = None) -> IndexMeta:
+def build(
+    kb: KnowledgeBase,
+    directory: Path,
+    *,
+    use_directory_urls: bool,
+    segmenter: Segmenter | None = None,
+    documents: list[SearchDocument] | None = None,
+) -> IndexMeta:
     """Write a fresh index to ``directory``, replacing the old one only once complete."""
     segmenter = segmenter or Segmenter.for_kb(kb)
     documents = documents if documents is not None else build_documents(kb, segmenter)
-    meta = IndexMeta(FORMAT, fingerprint(kb, segmenter.words), use_directory_urls,
-                     segmenter.words, alias_table(kb))
+    meta = IndexMeta(
+        FORMAT,
+        fingerprint(kb, segmenter.words),
+        use_directory_urls,
+        segmenter.words,
+        alias_table(kb),
+    )
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".index-", dir=directory.parent))
     try:
@@ -92,7 +108,8 @@ def build(kb: KnowledgeBase, directory: Path, *, use_directory_urls: bool,
             for doc in documents:
                 writer.add_document(**_fields(doc, segmenter))
         (staging / "meta.json").write_text(
-            json.dumps(meta.__dict__, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            json.dumps(meta.__dict__, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        )
         swap_in(staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -188,8 +205,11 @@ class WhooshSearch:
             words = self.query_terms(q.region)
             if not words:
                 raise QueryError(f"region '{q.region}' has no searchable words")
-            parts.extend(wq.Term("region", w) for w in self.segmenter.cut(q.region.lower())
-                         if self.segmenter.is_indexable(w))
+            parts.extend(
+                wq.Term("region", w)
+                for w in self.segmenter.cut(q.region.lower())
+                if self.segmenter.is_indexable(w)
+            )
         return wq.And(parts) if parts else None
 
     def _problem_id(self, name: str) -> str:
@@ -218,11 +238,19 @@ class WhooshSearch:
         expand = self.segmenter.subwords
         matches = matcher(words, expand)
         with self.index.searcher(weighting=BM25F()) as searcher:
-            results = searcher.search_page(text_query, q.page, pagelen=q.per_page,
-                                           filter=filter_query, groupedby=facets, terms=False)
+            results = searcher.search_page(
+                text_query,
+                q.page,
+                pagelen=q.per_page,
+                filter=filter_query,
+                groupedby=facets,
+                terms=False,
+            )
             hits = [
                 Hit(
-                    id=hit["id"], kind=hit["kind"], title=hit["title_plain"],
+                    id=hit["id"],
+                    kind=hit["kind"],
+                    title=hit["title_plain"],
                     url=urls.site_url(hit["page"], use_directory_urls=self.meta.use_directory_urls),
                     score=round(hit.score, 4),
                     snippet=snippet(hit["text_seg"], matches),
