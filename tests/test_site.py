@@ -149,7 +149,7 @@ def test_entries_json_for_scripts(built):
 
 def test_browser_index_uses_the_knowledge_base_dictionary(built):
     index = json.loads(page(built, "search/search_index.json"))
-    text = " ".join(doc["text"] for doc in index["docs"])
+    text = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
     # Without the generated user dictionary jieba cuts 多/考/合一 and 四/不/两直.
     assert "\u200b多考合一\u200b" in text
     assert "\u200b四不两直\u200b" in text
@@ -240,3 +240,19 @@ def test_cli_user_error_is_one_line(tmp_path, capsys):
     assert err == (
         f"Error: {tmp_path / 'nope.yml'}: no such file (give the project's mkdocs.yml with -f)\n"
     )
+
+
+def test_each_entry_is_segmented_once_for_both_indexes(kb, monkeypatch):
+    # Material's search would call the global jieba.cut on every rendered page; the entry
+    # pages opt out and their segmented documents are added to its index instead.
+    import jieba
+
+    def no_second_segmentation(*args, **kwargs):
+        raise AssertionError("a page was segmented again by Material's search")
+
+    monkeypatch.setattr(jieba, "cut", no_second_segmentation)
+    assert kb.run("build").code == 0
+    index = json.loads(kb.site("search/search_index.json"))
+    locations = [doc["location"] for doc in index["docs"]]
+    assert len(locations) == len(set(locations)) == 12
+    assert "cases/lanzhou-xinqu-duokao-heyi.html" in locations

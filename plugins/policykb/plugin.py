@@ -17,7 +17,7 @@ from .diagnostics import ContentError, Diagnostic
 from .linker import KnowledgeBase
 from .pipeline import load_knowledge_base
 from .render import Renderer
-from .search import whoosh_index
+from .search import browser_index, whoosh_index
 from .search.documents import build_documents
 from .search.segment import Segmenter
 from .site_config import apply_site_defaults, uses_directory_urls
@@ -76,7 +76,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                     f"{page.path} is generated from the knowledge base; "
                     "remove the hand-written file of that name"
                 )
-            files.append(File.generated(config, page.path, content=page.markdown))
+            content = browser_index.EXCLUDE_FROM_MATERIAL + page.markdown
+            files.append(File.generated(config, page.path, content=content))
         assets = resources.files("policykb") / "assets"
         files.append(
             File.generated(config, urls.STYLESHEET, content=(assets / "policykb.css").read_bytes())
@@ -88,16 +89,16 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         )
         return files
 
-    # After material/search and material/offline have written their files.
-    @event_priority(-200)
+    # After material/search wrote its index (0), before material/offline inlines it (-100).
+    @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.kb or not self.segmenter:
             return
         directory_urls = uses_directory_urls(config)
-        exports.write_entries_json(
-            self.kb, Path(config.site_dir), use_directory_urls=directory_urls
-        )
+        site_dir = Path(config.site_dir)
+        exports.write_entries_json(self.kb, site_dir, use_directory_urls=directory_urls)
         documents = build_documents(self.kb, self.segmenter)
+        browser_index.add_to_material_index(site_dir, documents, use_directory_urls=directory_urls)
         whoosh_index.build(
             self.kb,
             self.work_dir / "index",
