@@ -18,13 +18,20 @@ from .linker import KnowledgeBase
 from .pipeline import load_knowledge_base
 from .render import Renderer
 from .search import browser_index, whoosh_index
-from .search.documents import build_documents
+from .search.documents import SearchDocument, build_documents
 from .search.segment import Segmenter
 from .site_config import apply_site_defaults, uses_directory_urls
 
 log = logging.getLogger("mkdocs.plugins.policykb")
 
-SHIM = "assets/policykb/iframe-worker-shim.js"
+ASSETS = {  # site path → file in the package's assets/
+    urls.STYLESHEET: "policykb.css",
+    urls.SEARCH_SCRIPT: "search.js",
+    urls.WORKER_SHIM: "vendor/iframe-worker/shim.js",
+}
+# Generated pages stay out of Material's own search index: their documents are
+# segmented once, by us, for the whoosh index and the in-browser index alike.
+EXCLUDE_FROM_MATERIAL = "---\nsearch:\n  exclude: true\n---\n\n"
 
 
 class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
@@ -32,6 +39,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     # Set by build.py, which has already loaded and checked the knowledge base.
     preloaded: KnowledgeBase | None = None
     segmenter: Segmenter | None = None
+    documents: list[SearchDocument] = []
     diagnostics: list[Diagnostic] = []
 
     @property
@@ -60,11 +68,12 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         self.work_dir.mkdir(parents=True, exist_ok=True)
         userdict = self.work_dir / "userdict.txt"
         userdict.write_text(self.segmenter.user_dictionary(), encoding="utf-8")
-        apply_site_defaults(config, userdict=userdict, shim=SHIM, stylesheet=urls.STYLESHEET)
+        theme_dir = str(resources.files("policykb") / "theme")
+        apply_site_defaults(config, userdict=userdict, theme_dir=theme_dir)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        if not self.kb:
+        if not self.kb or not self.segmenter:
             return None
         for file in list(files):
             # The entry files live in docs_dir but are data, not pages or assets.
@@ -76,38 +85,41 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                     f"{page.path} is generated from the knowledge base; "
                     "remove the hand-written file of that name"
                 )
-            content = browser_index.EXCLUDE_FROM_MATERIAL + page.markdown
+            content = EXCLUDE_FROM_MATERIAL + page.markdown
             files.append(File.generated(config, page.path, content=content))
         assets = resources.files("policykb") / "assets"
-        files.append(
-            File.generated(config, urls.STYLESHEET, content=(assets / "policykb.css").read_bytes())
+        for path, name in ASSETS.items():
+            files.append(File.generated(config, path, content=(assets / name).read_bytes()))
+        directory_urls = uses_directory_urls(config)
+        self.documents = build_documents(self.kb, self.segmenter)
+        index = browser_index.build(
+            self.documents,
+            self.segmenter,
+            whoosh_index.alias_table(self.kb),
+            use_directory_urls=directory_urls,
         )
-        files.append(
-            File.generated(
-                config, SHIM, content=(assets / "vendor/iframe-worker/shim.js").read_bytes()
-            )
-        )
+        for path, content in index.files.items():
+            files.append(File.generated(config, path, content=content))
+        config.extra["policykb_search"] = {
+            "index": browser_index.FOLDER + "/",
+            "search_page": urls.site_url(urls.SEARCH, use_directory_urls=directory_urls),
+        }
         return files
 
-    # After material/search wrote its index (0), before material/offline inlines it (-100).
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.kb or not self.segmenter:
             return
         directory_urls = uses_directory_urls(config)
-        site_dir = Path(config.site_dir)
-        exports.write_entries_json(self.kb, site_dir, use_directory_urls=directory_urls)
-        documents = build_documents(self.kb, self.segmenter)
-        browser_index.add_to_material_index(site_dir, documents, use_directory_urls=directory_urls)
+        exports.write_entries_json(
+            self.kb, Path(config.site_dir), use_directory_urls=directory_urls
+        )
         whoosh_index.build(
             self.kb,
             self.work_dir / "index",
             use_directory_urls=directory_urls,
             segmenter=self.segmenter,
-            documents=documents,
+            documents=self.documents,
         )
-        log.info(
-            "policykb: %d entries, search index in %s",
-            len(self.kb.entries),
-            self.work_dir / "index",
-        )
+        log.info("policykb: %d entries, search index in %s", len(self.kb.entries),
+                 self.work_dir / "index")

@@ -75,6 +75,7 @@ class Renderer:
         for axis, path in urls.CASES_BY.items():
             yield self._render(path, "cases_by.md.j2", axis=axis, groups=self.case_groups(axis))
         yield self._render(urls.HOME, "home.md.j2")
+        yield self._render(urls.SEARCH, "search.md.j2")
 
     def entry_page(self, entry: Entry) -> Page:
         return self._render(

@@ -7,6 +7,8 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from pymdownx.slugs import slugify
 
+from . import urls
+
 NAV = [
     {"首页": "index.md"},
     {"问题类型": "problems/index.md"},
@@ -25,9 +27,7 @@ NAV = [
 ]
 
 
-def apply_site_defaults(
-    config: MkDocsConfig, *, userdict: Path, shim: str, stylesheet: str
-) -> None:
+def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, theme_dir: str) -> None:
     # Listing every entry in the nav would copy N links into each of N pages (N² size).
     if config.nav is None:
         config.nav = NAV
@@ -37,8 +37,13 @@ def apply_site_defaults(
     toc = config.mdx_configs.setdefault("toc", {})
     # Keep Chinese headings as anchors (#典型表现), not #_1, #_2 that shift with edits.
     toc.setdefault("slugify", slugify(case="lower"))
-    if stylesheet not in config.extra_css:
-        config.extra_css.append(stylesheet)
+    if urls.STYLESHEET not in config.extra_css:
+        config.extra_css.append(urls.STYLESHEET)
+    if urls.SEARCH_SCRIPT not in [str(s) for s in config.extra_javascript]:
+        config.extra_javascript.append(urls.SEARCH_SCRIPT)
+    # Our partials (the header search box) take precedence over the theme's own.
+    if theme_dir not in config.theme.dirs:
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
     search = config.plugins.get("material/search") or config.plugins.get("search")
     if search is not None and hasattr(search.config, "jieba_dict_user"):
         search.config.jieba_dict_user = str(userdict)
@@ -46,8 +51,8 @@ def apply_site_defaults(
     if offline is not None and offline.config.enabled:
         # Material would load this Web Worker shim from unpkg.com; ship our own copy.
         polyfills = list(config.extra.get("polyfills", []))
-        if shim not in polyfills:
-            polyfills.append(shim)
+        if urls.WORKER_SHIM not in polyfills:
+            polyfills.append(urls.WORKER_SHIM)
         config.extra["polyfills"] = polyfills
 
 

@@ -15,6 +15,8 @@ CASES_BY = {
     "level": "cases/by-level.md",
 }
 STYLESHEET = "assets/policykb/policykb.css"
+SEARCH_SCRIPT = "assets/policykb/search.js"
+WORKER_SHIM = "assets/policykb/iframe-worker-shim.js"
 
 
 def page_path(entry: Entry) -> str:

@@ -10,7 +10,17 @@ from .. import urls
 from ..linker import KnowledgeBase
 from ..loader import Entry
 from ..render import number
-from .segment import Segmenter
+from .segment import SEPARATOR, Segmenter, terms
+
+# How much a match in each field counts, the same in every index.
+FIELD_BOOSTS = {
+    "title": 4.0,
+    "aliases": 3.0,
+    "tags": 2.0,
+    "region": 1.5,
+    "text": 1.0,
+    "related": 0.5,
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,22 @@ class SearchDocument:
     problems: tuple[str, ...]
     remedies: tuple[str, ...]
     tags: tuple[str, ...]
+
+
+def field_terms(doc: SearchDocument, segmenter: Segmenter) -> dict[str, list[str]]:
+    """The index terms of each field: the segments, lowercased, with their subwords."""
+
+    def of(segmented: str) -> list[str]:
+        return terms(segmenter, segmented.split(SEPARATOR))
+
+    return {
+        "title": of(doc.title_seg),
+        "aliases": of(doc.aliases_seg),
+        "tags": [t.lower() for t in doc.tags],
+        "region": of(doc.region_seg),
+        "text": of(doc.text_seg),
+        "related": of(doc.related_seg),
+    }
 
 
 def _text_of(kb: KnowledgeBase, entry: Entry) -> str:

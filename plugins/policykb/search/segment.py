@@ -114,7 +114,7 @@ class Segmenter:
         return "".join(f"{w} {self._tokenizer.FREQ[w]}\n" for w in self.words)
 
     def is_indexable(self, token: str) -> bool:
-        return token not in STOPWORDS and not _PUNCT_ONLY.match(token)
+        return bool(token) and token not in STOPWORDS and not _PUNCT_ONLY.match(token)
 
 
 def terms(segmenter: Segmenter, tokens: Iterable[str]) -> list[str]:

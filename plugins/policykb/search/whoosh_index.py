@@ -24,21 +24,13 @@ from .. import urls
 from ..fsutil import swap_in
 from ..linker import KnowledgeBase
 from .backend import FACETS, Hit, QueryError, SearchQuery, SearchResults
-from .documents import SearchDocument, build_documents, fingerprint
-from .segment import SEPARATOR, Segmenter, terms
+from .documents import FIELD_BOOSTS, SearchDocument, build_documents, field_terms, fingerprint
+from .segment import Segmenter, terms
 from .snippet import matcher, snippet
 
 FORMAT = "policykb-whoosh-2"  # bump when fields or analysis change
 _SPLIT = RegexTokenizer(r"[^\u200b\s]+") | LowercaseFilter()
 
-FIELD_BOOSTS = {
-    "title": 4.0,
-    "aliases": 3.0,
-    "tags": 2.0,
-    "region": 1.5,
-    "text": 1.0,
-    "related": 0.5,
-}
 
 
 def schema() -> Schema:
@@ -116,28 +108,20 @@ def build(
     return meta
 
 
-def _joined_terms(segmenter: Segmenter, segmented: str) -> str:
-    return " ".join(terms(segmenter, segmented.split(SEPARATOR)))
-
-
 def _fields(doc: SearchDocument, segmenter: Segmenter) -> dict[str, object]:
+    indexed = {name: " ".join(words) for name, words in field_terms(doc, segmenter).items()}
     return {
         "id": doc.id,
         "kind": doc.kind,
         "page": doc.page,
         "title_plain": doc.title,
-        "title": _joined_terms(segmenter, doc.title_seg),
-        "aliases": _joined_terms(segmenter, doc.aliases_seg),
-        "text": _joined_terms(segmenter, doc.text_seg),
         "text_seg": doc.text_seg,
-        "related": _joined_terms(segmenter, doc.related_seg),
-        "region": _joined_terms(segmenter, doc.region_seg),
         "region_name": doc.region,
         "level": doc.level,
         "year": doc.year,
         "problems": ",".join(doc.problems),
         "remedies": ",".join(doc.remedies),
-        "tags": " ".join(t.lower() for t in doc.tags),
+        **indexed,
     }
 
 
