@@ -30,8 +30,14 @@ from random import Random
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-FOLDERS = {"source": "content/sources", "rule": "content/rules", "negative": "content/negatives",
-           "problem": "content/problems", "remedy": "content/remedies", "case": "cases"}
+FOLDERS = {
+    "source": "content/sources",
+    "rule": "content/rules",
+    "negative": "content/negatives",
+    "problem": "content/problems",
+    "remedy": "content/remedies",
+    "case": "cases",
+}
 PAIRS = ("“”", "《》", "（）", "()", "「」", "‘’", "[]")
 EDITORIAL = re.compile(r"原文|隐去|不列|截断|种子|该篇|如此")  # maintainers' notes, not prose
 PLACE = re.compile(r"[^省市区县乡镇街道社园]{2,4}?(?:新区|市|区|县)")
@@ -42,9 +48,13 @@ PLAN = {"case": 0.70, "rule": 0.15}  # negatives take the rest
 
 def load_real() -> dict[str, dict[str, dict]]:
     """{kind: {id: data}} for every real entry."""
-    return {kind: {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
-                   for p in sorted((REPO / folder).glob("*.yaml"))}
-            for kind, folder in FOLDERS.items()}
+    return {
+        kind: {
+            p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in sorted((REPO / folder).glob("*.yaml"))
+        }
+        for kind, folder in FOLDERS.items()
+    }
 
 
 def clauses(texts, links: bool = False, seps: str = "，。；") -> list[str]:
@@ -53,8 +63,12 @@ def clauses(texts, links: bool = False, seps: str = "，。；") -> list[str]:
     for text in texts:
         for frag in re.split(f"[{seps}\n]", (text or "").replace("**", "")):
             frag = frag.strip().lstrip("-").strip()
-            if (len(frag) >= 4 and not EDITORIAL.search(frag) and (links or "[[" not in frag)
-                    and all(frag.count(a) == frag.count(b) for a, b in PAIRS)):
+            if (
+                len(frag) >= 4
+                and not EDITORIAL.search(frag)
+                and (links or "[[" not in frag)
+                and all(frag.count(a) == frag.count(b) for a, b in PAIRS)
+            ):
                 out.append(frag)
     return out
 
@@ -151,32 +165,51 @@ def make_case(rng: Random, v: Vocabulary) -> dict:
     paragraphs = rng.randint(2, 4)
     share = rng.randint(265, 535) // paragraphs  # so the body has 200-600 characters
     body = "\n\n".join(compose(rng, v.linked, share - 15, share + 15) for _ in range(paragraphs))
-    return {"title": title, "kind": model["kind"], "date": date(rng), "region": region,
-            "level": level,
-            "summary": region + compose(rng, v.prose, 60 - len(region), 150 - len(region)),
-            "body": body, "problems": problems, "remedies": v.remedies_for(rng, problems),
-            "figures": [figure(rng, f) for f in rng.sample(v.figures, rng.randint(0, 3))],
-            "source": model["source"], "source_section": model.get("source_section"),
-            "tags": rng.sample(v.tags, rng.randint(1, 4))}
+    return {
+        "title": title,
+        "kind": model["kind"],
+        "date": date(rng),
+        "region": region,
+        "level": level,
+        "summary": region + compose(rng, v.prose, 60 - len(region), 150 - len(region)),
+        "body": body,
+        "problems": problems,
+        "remedies": v.remedies_for(rng, problems),
+        "figures": [figure(rng, f) for f in rng.sample(v.figures, rng.randint(0, 3))],
+        "source": model["source"],
+        "source_section": model.get("source_section"),
+        "tags": rng.sample(v.tags, rng.randint(1, 4)),
+    }
 
 
 def make_rule(rng: Random, v: Vocabulary) -> dict:
     model = rng.choice(v.rules)  # source, article and cited_in as a real rule has them
-    return {"source": model["source"], "article": model["article"],
-            "title": rng.choice(v.rule_titles), "text": compose(rng, v.rule_text, 30, 160),
-            "verbatim": True, "plain": compose(rng, v.linked, 60, 200),
-            "cited_in": model.get("cited_in"),
-            "problems": rng.sample(v.problem_ids, rng.randint(1, 2)),
-            "keywords": rng.sample(v.keywords, rng.randint(3, 6)), "status": "现行"}
+    return {
+        "source": model["source"],
+        "article": model["article"],
+        "title": rng.choice(v.rule_titles),
+        "text": compose(rng, v.rule_text, 30, 160),
+        "verbatim": True,
+        "plain": compose(rng, v.linked, 60, 200),
+        "cited_in": model.get("cited_in"),
+        "problems": rng.sample(v.problem_ids, rng.randint(1, 2)),
+        "keywords": rng.sample(v.keywords, rng.randint(3, 6)),
+        "status": "现行",
+    }
 
 
 def make_negative(rng: Random, v: Vocabulary) -> dict:
     model = rng.choice(v.negatives)  # list, source, issuer and region as a real item has them
-    return {"list": model["list"], "item": compose(rng, v.items, 12, 60).rstrip("。"),
-            "problems": rng.sample(v.problem_ids, rng.randint(1, 2)),
-            "source": model.get("source"), "source_section": model.get("source_section"),
-            "rules": rng.sample(v.rule_ids, rng.randint(0, 1)),
-            "issuer": model.get("issuer"), "region": model.get("region")}
+    return {
+        "list": model["list"],
+        "item": compose(rng, v.items, 12, 60).rstrip("。"),
+        "problems": rng.sample(v.problem_ids, rng.randint(1, 2)),
+        "source": model.get("source"),
+        "source_section": model.get("source_section"),
+        "rules": rng.sample(v.rule_ids, rng.randint(0, 1)),
+        "issuer": model.get("issuer"),
+        "region": model.get("region"),
+    }
 
 
 def mkdocs_yml(text: str) -> str:
@@ -207,8 +240,9 @@ def write(out: Path, n: int, seed: int) -> Counter:
         for i in range(1, count + 1):
             data = {k: v for k, v in makers[kind](rng, vocab).items() if v not in (None, [])}
             path = out / FOLDERS[kind] / f"gen-{kind}-{i:05d}.yaml"
-            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                            encoding="utf-8")
+            path.write_text(
+                yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
         counts[kind] += count
     return counts
 
@@ -223,8 +257,10 @@ def main() -> None:
         sys.exit(f"Error: {args.out_dir} exists and is not an empty folder")
     args.out_dir.mkdir(parents=True, exist_ok=True)
     counts = write(args.out_dir, args.n, args.seed)
-    print(f"{sum(counts.values())} entries in {args.out_dir}: "
-          + ", ".join(f"{counts[kind]} {kind}" for kind in FOLDERS))
+    print(
+        f"{sum(counts.values())} entries in {args.out_dir}: "
+        + ", ".join(f"{counts[kind]} {kind}" for kind in FOLDERS)
+    )
 
 
 if __name__ == "__main__":

@@ -219,16 +219,32 @@
     return out + escapeHtml(text.slice(last));
   }
 
-  function resultItem(hit, terms) {
-    var meta = [KIND_LABELS[hit.kind] || hit.kind, hit.region, hit.year].filter(Boolean).join(" · ");
+  function resultMeta(hit) {
+    return [KIND_LABELS[hit.kind] || hit.kind, hit.region, hit.year].filter(Boolean).join(" · ");
+  }
+
+  function snippetOf(hit, terms) {
+    return hit.snippetHtml || highlight(hit.snippet || "", terms);
+  }
+
+  // A hit in the header's drop-down, in Material's markup so that its styles apply.
+  function dropdownItem(hit, terms) {
     return '<li class="md-search-result__item kb-hit" data-kb-id="' + escapeHtml(hit.id) + '">' +
       '<a href="' + escapeHtml(base + "/" + hit.url) + '" class="md-search-result__link" tabindex="-1">' +
       '<article class="md-search-result__article md-typeset">' +
       '<div class="md-search-result__icon md-icon"></div>' +
       "<h1>" + highlight(hit.title, terms) + "</h1>" +
-      '<p class="kb-hit__meta">' + escapeHtml(meta) + "</p>" +
-      "<p>" + (hit.snippetHtml || highlight(hit.snippet, terms)) + "</p>" +
-      "</article></a></li>";
+      '<p class="kb-hit__meta">' + escapeHtml(resultMeta(hit)) + "</p>" +
+      "<p>" + snippetOf(hit, terms) + "</p></article></a></li>";
+  }
+
+  // A hit on the search page.
+  function pageItem(hit, terms) {
+    return '<li class="kb-hit" data-kb-id="' + escapeHtml(hit.id) + '">' +
+      '<a class="kb-hit__title" href="' + escapeHtml(base + "/" + hit.url) + '">' +
+      highlight(hit.title, terms) + "</a>" +
+      '<span class="kb-hit__meta">' + escapeHtml(resultMeta(hit)) + "</span>" +
+      '<p class="kb-hit__snippet">' + snippetOf(hit, terms) + "</p></li>";
   }
 
   function searchPageUrl(query) {
@@ -257,7 +273,7 @@
         return engine.describe(result.hits.slice(0, 8)).then(function (hits) {
           if (ticket !== pending) return;
           meta.textContent = result.total ? "找到 " + result.total + " 个符合条件的结果" : "没有找到符合条件的结果";
-          list.innerHTML = hits.map(function (h) { return resultItem(h, result.terms); }).join("") +
+          list.innerHTML = hits.map(function (h) { return dropdownItem(h, result.terms); }).join("") +
             (result.total > hits.length ? '<li class="md-search-result__item"><a class="md-search-result__link kb-more" href="' +
               escapeHtml(searchPageUrl(query)) + '"><article class="md-search-result__article md-typeset"><p>查看全部 ' +
               result.total + " 个结果 →</p></article></a></li>" : "");
@@ -355,7 +371,7 @@
         status.textContent = "找到 " + body.total + " 个结果（服务器检索）";
         page.setAttribute("data-source", "server");
         results.innerHTML = body.hits.map(function (h) {
-          return resultItem({ id: h.id, kind: h.kind, title: h.title, url: h.url, snippetHtml: h.snippet }, []);
+          return pageItem({ id: h.id, kind: h.kind, title: h.title, url: h.url, snippetHtml: h.snippet }, []);
         }).join("");
         more.hidden = body.total <= body.hits.length;
       }).catch(function () {
@@ -367,7 +383,7 @@
           });
         }).then(function (r) {
           status.textContent = r.total ? "找到 " + r.total + " 个结果" : "没有找到符合条件的结果";
-          results.innerHTML = r.described.map(function (h) { return resultItem(h, r.terms); }).join("");
+          results.innerHTML = r.described.map(function (h) { return pageItem(h, r.terms); }).join("");
           more.hidden = r.total <= r.described.length;
         }).catch(function (error) {
           status.textContent = "搜索索引加载失败：" + error.message;

@@ -39,6 +39,8 @@ class SearchResults:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # display names of facet values that are ids: {"problems": {"dujiankao-guoduo": "督查…"}}
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -46,6 +48,7 @@ class SearchResults:
             "total": self.total,
             "hits": [asdict(h) for h in self.hits],
             "facets": self.facets,
+            "labels": self.labels,
         }
 
 

@@ -148,6 +148,10 @@ class WhooshSearch:
         self.meta = meta
         self.index = windex.open_dir(directory)
         self.segmenter = Segmenter(meta.words)
+        with self.index.searcher() as searcher:
+            self.problem_titles = {
+                doc["id"]: doc["title_plain"] for doc in searcher.documents(kind="problem")
+            }
 
     def close(self) -> None:
         self.index.close()
@@ -243,7 +247,8 @@ class WhooshSearch:
             ]
             counts = {name: _sorted_counts(results.results.groups(name)) for name in FACETS}
             total = results.total
-        return SearchResults(q, total, hits, counts)
+        labels = {"problems": {pid: self.problem_titles.get(pid, pid) for pid in counts["problems"]}}
+        return SearchResults(q, total, hits, counts, labels)
 
 
 def _sorted_counts(groups: dict[object, int]) -> dict[str, int]:
