@@ -121,5 +121,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             segmenter=self.segmenter,
             documents=self.documents,
         )
-        log.info("policykb: %d entries, search index in %s", len(self.kb.entries),
-                 self.work_dir / "index")
+        log.info(
+            "policykb: %d entries, search index in %s",
+            len(self.kb.entries),
+            self.work_dir / "index",
+        )

@@ -35,8 +35,14 @@ K1, B = 1.2, 0.75
 
 # One letter per document, in document order: the browser filters by kind without
 # loading any document chunk.
-KIND_CODES = {"source": "s", "rule": "r", "negative": "n", "problem": "p", "remedy": "m",
-              "case": "c"}
+KIND_CODES = {
+    "source": "s",
+    "rule": "r",
+    "negative": "n",
+    "problem": "p",
+    "remedy": "m",
+    "case": "c",
+}
 
 # Synthetic terms: a document linked to a problem or remedy carries "@p:<id>" / "@r:<id>".
 PROBLEM_TERM, REMEDY_TERM = "@p:", "@r:"

@@ -32,7 +32,6 @@ FORMAT = "policykb-whoosh-2"  # bump when fields or analysis change
 _SPLIT = RegexTokenizer(r"[^\u200b\s]+") | LowercaseFilter()
 
 
-
 def schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
@@ -247,7 +246,9 @@ class WhooshSearch:
             ]
             counts = {name: _sorted_counts(results.results.groups(name)) for name in FACETS}
             total = results.total
-        labels = {"problems": {pid: self.problem_titles.get(pid, pid) for pid in counts["problems"]}}
+        labels = {
+            "problems": {pid: self.problem_titles.get(pid, pid) for pid in counts["problems"]}
+        }
         return SearchResults(q, total, hits, counts, labels)
 
 
