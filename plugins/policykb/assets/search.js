@@ -273,6 +273,7 @@
         return engine.describe(result.hits.slice(0, 8)).then(function (hits) {
           if (ticket !== pending) return;
           meta.textContent = result.total ? "找到 " + result.total + " 个符合条件的结果" : "没有找到符合条件的结果";
+          box.setAttribute("data-kb-rendered", query);
           list.innerHTML = hits.map(function (h) { return dropdownItem(h, result.terms); }).join("") +
             (result.total > hits.length ? '<li class="md-search-result__item"><a class="md-search-result__link kb-more" href="' +
               escapeHtml(searchPageUrl(query)) + '"><article class="md-search-result__article md-typeset"><p>查看全部 ' +

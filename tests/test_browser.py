@@ -1,0 +1,171 @@
+"""The search box in a real browser: from a web server on localhost and from file://."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from policykb.cli import main
+from policykb.kinds import BY_NAME
+from policykb.search.whoosh_index import WhooshSearch
+from policykb.server import make_server
+
+from .browser import browser  # noqa: F401 (fixture)
+
+REPO = Path(__file__).parent.parent
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory) -> Path:
+    """The repository's own knowledge base, built as the README's first command builds it."""
+    root = tmp_path_factory.mktemp("real") / "kb"
+    root.mkdir()
+    for name in ("content", "cases", "mkdocs.yml"):
+        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
+        copy(REPO / name, root / name)
+    assert main(["build", "-f", str(root / "mkdocs.yml")]) == 0
+    return root
+
+
+def serve(directory: Path, *, api: bool):
+    if api:
+        backend = WhooshSearch(directory / ".policykb" / "index")
+        httpd = make_server(
+            directory / "site", backend, kinds=set(BY_NAME), host="127.0.0.1", port=0
+        )
+    else:
+        handler = partial(Quiet, directory=str(directory / "site"))
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+@pytest.fixture(scope="module")
+def static_url(built):
+    httpd = serve(built, api=False)
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def api_url(built):
+    httpd = serve(built, api=True)
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def page(browser):  # noqa: F811
+    context = browser.new_context()
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.errors = errors
+    yield tab
+    context.close()
+    assert errors == []
+
+
+def type_query(page, text: str) -> list[str]:
+    """Types into the header's search box; the ids of the results shown, in order."""
+    page.fill("input.md-search__input", text)
+    # search.js marks the box with the query whose results it has just shown
+    page.wait_for_function(
+        "q => document.querySelector('[data-kb-search]').dataset.kbRendered === q", arg=text
+    )
+    return page.locator(".md-search-result__list .kb-hit").evaluate_all(
+        "items => items.map(i => i.dataset.kbId)"
+    )
+
+
+@pytest.fixture(params=["http", "file"])
+def site_url(request, static_url, built) -> str:
+    if request.param == "http":
+        return f"{static_url}/cases/nanle-wangge.html"
+    return (built / "site/cases/nanle-wangge.html").as_uri()
+
+
+def test_search_box_finds_domain_words(page, site_url):
+    page.goto(site_url)
+    assert type_query(page, "督检考")[0] == "dujiankao-guoduo"
+    assert type_query(page, "多考合一")[:2] == [
+        "tongchou-guifan-dujiankao",
+        "lanzhou-xinqu-duokao-heyi",
+    ]
+    assert type_query(page, "千分制")[0] == "fansuo-zhexue"
+    assert type_query(page, "兰州 考核")[0] == "lanzhou-xinqu-duokao-heyi"
+    assert type_query(page, "328")[0] == "nanle-wangge"
+
+
+def test_results_link_to_the_entry_and_mark_the_words(page, site_url):
+    page.goto(site_url)
+    type_query(page, "兰州 考核")
+    first = page.locator(".md-search-result__list .kb-hit").first
+    assert "<mark>兰州</mark>" in first.inner_html()
+    first.locator("a").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("cases/lanzhou-xinqu-duokao-heyi.html")
+    assert page.locator("h1").first.inner_text().startswith("兰州新区“多考合一”")
+
+
+def test_no_results_is_said(page, site_url):
+    page.goto(site_url)
+    assert type_query(page, "量子计算") == []
+    assert page.locator(".md-search-result__meta").inner_text() == "没有找到符合条件的结果"
+
+
+def test_a_query_loads_only_the_parts_it_needs(page, static_url):
+    loaded: list[str] = []
+    page.on("requestfinished", lambda request: loaded.append(request.url))
+    page.goto(f"{static_url}/index.html")
+    type_query(page, "督检考")
+    index_files = [u.rsplit("/", 1)[1] for u in loaded if "/search/kb/" in u]
+    assert index_files[0] == "meta.js"
+    assert 1 < len(index_files) < 10
+    assert not any(u.endswith("search_index.json") and "/kb/" in u for u in loaded)
+
+
+def test_enter_opens_the_search_page_with_all_results(page, site_url):
+    page.goto(site_url)
+    page.fill("input.md-search__input", "考核")
+    page.press("input.md-search__input", "Enter")
+    page.wait_for_selector("#kb-search-page .kb-hit")
+    assert "search.html?q=" in page.url
+    assert page.get_attribute("#kb-search-page", "data-source") == "browser"
+    ids = page.locator("#kb-search-page .kb-hit").evaluate_all("i => i.map(e => e.dataset.kbId)")
+    assert {"lanzhou-xinqu-duokao-heyi", "kaohe-qianfenzhi"} <= set(ids)
+
+
+def test_search_page_uses_the_server_and_its_facets_when_there(page, api_url):
+    page.goto(f"{api_url}/search.html?q={quote('督检考')}")
+    page.wait_for_selector("#kb-search-page .kb-hit")
+    assert page.get_attribute("#kb-search-page", "data-source") == "server"
+    facets = page.locator(".kb-facet").all_inner_texts()
+    assert any(text.startswith("类型") and "案例" in text for text in facets)
+    page.locator(".kb-chip", has_text="案例").click()
+    page.wait_for_function("() => location.search.includes('kind=case')")
+    page.wait_for_selector(".kb-chip--on")
+    ids = page.locator("#kb-search-page .kb-hit").evaluate_all("i => i.map(e => e.dataset.kbId)")
+    assert ids == ["lanzhou-xinqu-duokao-heyi", "mou-xiangzhen-biaoge"]
+
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [("多考合一", "duokao-heyi"), ("督检考", "dujiankao-guoduo"), ("千分制", "fansuo-zhexue")],
+)
+def test_real_site_search_box(page, real_site, word, expected):
+    page.goto((real_site / "site/index.html").as_uri())
+    assert expected in type_query(page, word)[:3]
