@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
 from policykb.cli import main
 from policykb.kinds import BY_NAME
 from policykb.search.whoosh_index import WhooshSearch
