@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from policykb.cli import main
 
+from .browser import browser  # noqa: F401 (one session-wide Chromium for every module)
+
+REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "tiny"
 
@@ -68,5 +71,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny knowledge base built once per test module (read-only)."""
     root = tmp_path_factory.mktemp("built") / "kb"
     shutil.copytree(TINY, root)
+    assert main(["build", "-f", str(root / "mkdocs.yml")]) == 0
+    return root
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own knowledge base, built as the README's first command builds it."""
+    root = tmp_path_factory.mktemp("real") / "kb"
+    root.mkdir()
+    for name in ("content", "cases"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     assert main(["build", "-f", str(root / "mkdocs.yml")]) == 0
     return root

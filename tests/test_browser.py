@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -10,31 +9,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from policykb.cli import main
 from policykb.kinds import BY_NAME
 from policykb.search.whoosh_index import WhooshSearch
 from policykb.server import make_server
-
-from .browser import browser  # noqa: F401 (fixture)
-
-REPO = Path(__file__).parent.parent
 
 
 class Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory) -> Path:
-    """The repository's own knowledge base, built as the README's first command builds it."""
-    root = tmp_path_factory.mktemp("real") / "kb"
-    root.mkdir()
-    for name in ("content", "cases", "mkdocs.yml"):
-        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
-        copy(REPO / name, root / name)
-    assert main(["build", "-f", str(root / "mkdocs.yml")]) == 0
-    return root
 
 
 def serve(directory: Path, *, api: bool):
@@ -67,7 +49,7 @@ def api_url(built):
 
 
 @pytest.fixture
-def page(browser):  # noqa: F811
+def page(browser):
     context = browser.new_context()
     tab = context.new_page()
     errors: list[str] = []

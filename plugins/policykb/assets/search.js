@@ -190,6 +190,9 @@
     });
   });
 
+  // For integrations and the benchmark: policykbSearch.engine.search(q).then(…)
+  registry.engine = engine;
+
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
