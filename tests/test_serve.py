@@ -83,3 +83,9 @@ def test_any_query_text_answers_200(server, text):
     status, body = get(f"{server}/api/search?q={quote(text)}")
     assert status == 200
     assert isinstance(body["hits"], list)
+
+
+def test_a_query_too_long_for_a_url_is_refused_not_crashed(server):
+    # 10,000 Chinese characters are 90 KB URL-encoded, past the 64 KB request line
+    status, _ = get(f"{server}/api/search?q={quote('考核' * 5000)}")
+    assert status == 414

@@ -148,8 +148,8 @@
           return hits.map(function (h) {
             var row = registry.data.docs[Math.floor(h.doc / m.chunk)][h.doc % m.chunk];
             return {
-              id: row[0], kind: row[1], title: row[2], url: row[3], region: row[4],
-              year: row[5], snippet: row[6], score: h.score,
+              id: row[0], kind: row[1], title: row[2], url: m.folders[row[1]] + row[0] + m.suffix,
+              region: row[3], year: row[4], snippet: row[5], score: h.score,
             };
           });
         });

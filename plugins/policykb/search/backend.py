@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 FACETS = ("kind", "problems", "region", "year")
+# Only this much of a query is searched (search.js cuts at the same length): a pasted page
+# of text must not turn into a query of thousands of terms.
+MAX_QUERY_CHARS = 200
 
 
 class QueryError(ValueError):

@@ -22,15 +22,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .. import urls
+from ..kinds import KINDS
 from .documents import FIELD_BOOSTS, SearchDocument, field_terms
 from .segment import SEPARATOR, Segmenter
 
 FORMAT = 1
 FOLDER = "search/kb"
-CHUNK = 25  # documents per d<N>.js
-SHARD_TARGET = 24_000  # bytes of postings per shard, before the script wrapper
+CHUNK = 10  # documents per d<N>.js: a hit costs its chunk, so chunks stay small
+SHARD_TARGET = 16_000  # bytes of postings per shard, before the script wrapper
 MAX_POSTINGS = 400  # per term: very common words keep only their best documents
-SNIPPET_CHARS = 110
+SNIPPET_CHARS = 80
 K1, B = 1.2, 0.75
 
 # One letter per document, in document order: the browser filters by kind without
@@ -153,6 +154,9 @@ def build(
                 "docs": len(docs),
                 "kinds": "".join(KIND_CODES[doc.kind] for doc in docs),
                 "kind_codes": KIND_CODES,
+                # a page's URL is <folder><id><suffix>: kept here, not repeated per document
+                "folders": {k.name: k.url_dir + "/" for k in KINDS},
+                "suffix": urls.site_url("x.md", use_directory_urls=use_directory_urls)[1:],
                 "aliases": _aliases(docs, alias_table),
             },
         )
@@ -165,7 +169,6 @@ def build(
                 doc.id,
                 doc.kind,
                 doc.title,
-                urls.site_url(doc.page, use_directory_urls=use_directory_urls),
                 doc.region,
                 doc.year,
                 _snippet(doc),

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
@@ -23,12 +24,14 @@ from whoosh.scoring import BM25F
 from .. import urls
 from ..fsutil import swap_in
 from ..linker import KnowledgeBase
-from .backend import FACETS, Hit, QueryError, SearchQuery, SearchResults
+from .backend import FACETS, MAX_QUERY_CHARS, Hit, QueryError, SearchQuery, SearchResults
 from .documents import FIELD_BOOSTS, SearchDocument, build_documents, field_terms, fingerprint
 from .segment import Segmenter, terms
 from .snippet import matcher, snippet
 
 FORMAT = "policykb-whoosh-2"  # bump when fields or analysis change
+COMMON_SHARE = 0.2  # a word in more than this share of documents is too common to search by
+ENOUGH = 10  # documents with all the words that make a result set of their own
 _SPLIT = RegexTokenizer(r"[^\u200b\s]+") | LowercaseFilter()
 
 
@@ -147,12 +150,26 @@ class WhooshSearch:
         self.meta = meta
         self.index = windex.open_dir(directory)
         self.segmenter = Segmenter(meta.words)
-        with self.index.searcher() as searcher:
-            self.problem_titles = {
-                doc["id"]: doc["title_plain"] for doc in searcher.documents(kind="problem")
+        # One searcher for the index's lifetime (opening one per query costs more than most
+        # queries); whoosh searchers are not thread-safe, the server's threads take turns.
+        self.searcher = self.index.searcher(weighting=BM25F())
+        self._lock = threading.Lock()
+        # Facet values of every document, read once: counting them for a query's matches
+        # is then a walk over document numbers, not a whoosh field cache per query.
+        self._facet_values: list[dict[str, tuple[str, ...]]] = [{}] * self.searcher.doc_count_all()
+        self.problem_titles: dict[str, str] = {}
+        for docnum, fields in self.searcher.reader().iter_docs():
+            self._facet_values[docnum] = {
+                "kind": (fields["kind"],),
+                "problems": tuple(p for p in fields["problems"].split(",") if p),
+                "region": (fields["region_name"],) if fields["region_name"] else (),
+                "year": (fields["year"],) if fields["year"] else (),
             }
+            if fields["kind"] == "problem":
+                self.problem_titles[fields["id"]] = fields["title_plain"]
 
     def close(self) -> None:
+        self.searcher.close()
         self.index.close()
 
     def query_terms(self, text: str) -> list[str]:
@@ -166,19 +183,26 @@ class WhooshSearch:
                 found.extend(targets)
         return found
 
-    def _text_query(self, text: str, words: list[str]) -> wq.Query | None:
-        clauses: list[wq.Query] = []
-        for word in words:
-            clauses.append(wq.Or([wq.Term(f, word) for f in FIELD_BOOSTS]))
-        for kind, target in self._aliases_in(text):
+    @staticmethod
+    def _word(words: list[str]) -> wq.Query:
+        """One query word (with the words inside it, when it needs them) in any field."""
+        return wq.Or([wq.Term(f, w) for w in words for f in FIELD_BOOSTS])
+
+    def _broad_query(self, groups: list[list[str]], aliases: list[list[str]]) -> wq.Query:
+        """Any of the words; documents with more of them score higher."""
+        clauses = [self._word(g) for g in groups]
+        for kind, target in aliases:
             # 督检考 names a problem: find it, and everything that links to it.
             clauses.append(wq.Term("id", target, boost=40.0))
             field = "problems" if kind == "problem" else "remedies"
             clauses.append(wq.Term(field, target, boost=2.0))
-        if not clauses:
-            return None
-        # scale rewards documents that match more of the query's words
         return wq.Or(clauses, scale=0.9)
+
+    def _narrow_query(self, groups: list[list[str]], aliases: list[list[str]]) -> wq.Query:
+        """All of the words (and the entry an alias names)."""
+        clauses: list[wq.Query] = [wq.And([self._word(g) for g in groups])] if groups else []
+        clauses += [wq.Term("id", target, boost=40.0) for _, target in aliases]
+        return wq.Or(clauses)
 
     def _filter(self, q: SearchQuery) -> wq.Query | None:
         parts: list[wq.Query] = []
@@ -203,55 +227,85 @@ class WhooshSearch:
         for kind, target in self.meta.aliases.get(name.lower(), []):
             if kind == "problem":
                 return target
-        with self.index.searcher() as s:
-            if s.document(id=name, kind="problem"):
-                return name
+        if name in self.problem_titles:
+            return name
         raise QueryError(f"unknown problem '{name}': give a problem id, title or alias")
+
+    def _query_words(self, searcher, text: str) -> list[list[str]]:
+        """The query's words, each as a group of alternatives. A word the index knows is
+        searched as it is; one it does not know (a compound no document has) by the words
+        inside it. Words in most documents (基层, 工作) are left out when rarer ones are
+        there: they match nearly everything and rank nothing."""
+        groups: list[list[str]] = []
+        for token in dict.fromkeys(t.lower() for t in self.segmenter.cut(text)):
+            if not self.segmenter.is_indexable(token):
+                continue
+            group = [token] if _df(searcher, token) else [token, *self.segmenter.subwords(token)]
+            groups.append(list(dict.fromkeys(group)))
+        limit = COMMON_SHARE * max(1, searcher.doc_count())
+        rare = [g for g in groups if min(_df(searcher, w) for w in g) <= limit]
+        return rare or groups
 
     def search(self, q: SearchQuery) -> SearchResults:
         if q.page < 1:
             raise QueryError("page must be 1 or more")
-        words = self.query_terms(q.text)
-        text_query = self._text_query(q.text, words)
-        filter_query = self._filter(q)
-        if text_query is None:
+        if q.per_page < 1:
+            raise QueryError("per_page must be 1 or more")
+        text = q.text[:MAX_QUERY_CHARS]
+        with self._lock:
+            return self._search(q, text)
+
+    def _search(self, q: SearchQuery, text: str) -> SearchResults:
+        searcher = self.searcher
+        groups = self._query_words(searcher, text)
+        aliases = self._aliases_in(text)
+        if not groups and not aliases:
             return SearchResults(q, 0, [], {name: {} for name in FACETS})
-        facets = {
-            "kind": sorting.FieldFacet("kind", maptype=sorting.Count),
-            "problems": sorting.FieldFacet("problems", allow_overlap=True, maptype=sorting.Count),
-            "region": sorting.FieldFacet("region_name", maptype=sorting.Count),
-            "year": sorting.FieldFacet("year", maptype=sorting.Count),
-        }
-        expand = self.segmenter.subwords
-        matches = matcher(words, expand)
-        with self.index.searcher(weighting=BM25F()) as searcher:
-            results = searcher.search_page(
-                text_query,
-                q.page,
-                pagelen=q.per_page,
-                filter=filter_query,
-                groupedby=facets,
-                terms=False,
+        filter_query = self._filter(q)
+        allowed = set(searcher.docs_for_query(filter_query)) if filter_query else None
+
+        def matching(query: wq.Query) -> set[int]:
+            found = set(searcher.docs_for_query(query))
+            return found & allowed if allowed is not None else found
+
+        # The documents with all the words; when there are fewer than ENOUGH, those with any
+        # of them. Scoring every loose match of a common word is what makes a pure-Python
+        # engine slow on a large knowledge base.
+        query = self._narrow_query(groups, aliases)
+        matched = matching(query)
+        if len(matched) < ENOUGH:
+            query = self._broad_query(groups, aliases)
+            matched = matching(query)
+        page = searcher.search_page(
+            query, q.page, pagelen=q.per_page, filter=filter_query, terms=False
+        )
+        matches = matcher([w for g in groups for w in g], self.segmenter.subwords)
+        hits = [
+            Hit(
+                id=hit["id"],
+                kind=hit["kind"],
+                title=hit["title_plain"],
+                url=urls.site_url(hit["page"], use_directory_urls=self.meta.use_directory_urls),
+                score=round(hit.score, 4),
+                snippet=snippet(hit["text_seg"], matches),
             )
-            hits = [
-                Hit(
-                    id=hit["id"],
-                    kind=hit["kind"],
-                    title=hit["title_plain"],
-                    url=urls.site_url(hit["page"], use_directory_urls=self.meta.use_directory_urls),
-                    score=round(hit.score, 4),
-                    snippet=snippet(hit["text_seg"], matches),
-                )
-                for hit in results
-            ]
-            counts = {name: _sorted_counts(results.results.groups(name)) for name in FACETS}
-            total = results.total
+            for hit in page
+        ]
+        # Facets count every match, from the values read when the index was opened.
+        counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for docnum in matched:
+            for name, values in self._facet_values[docnum].items():
+                counters[name].update(values)
+        counts = {name: _sorted_counts(counters[name]) for name in FACETS}
         labels = {
             "problems": {pid: self.problem_titles.get(pid, pid) for pid in counts["problems"]}
         }
-        return SearchResults(q, total, hits, counts, labels)
+        return SearchResults(q, len(matched), hits, counts, labels)
 
 
-def _sorted_counts(groups: dict[object, int]) -> dict[str, int]:
-    items = [(str(k), v) for k, v in groups.items() if k not in (None, "")]
-    return dict(sorted(items, key=lambda kv: (-kv[1], kv[0])))
+def _df(searcher, word: str) -> int:
+    return max(searcher.doc_frequency(field, word) for field in ("text", "title", "aliases"))
+
+
+def _sorted_counts(counts: Counter[str]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -1,0 +1,132 @@
+"""Search at scale: what the first query costs a browser, and whoosh latency.
+
+    python3 bench/scale.py [--sizes 1000 10000] [--queries 40]
+
+For each size it generates a realistic knowledge base (bench/generate.py), builds the
+whoosh index and the sharded in-browser index, then prints:
+- the whole in-browser index (what a one-file index like Material's makes a browser load
+  before its first result: the baseline) and the bytes the first query actually loads,
+  from a local web server and from file://, in headless Chromium (median and max over
+  the queries, each in a fresh page), and their ratio to the baseline;
+- whoosh query latency, warm, with snippets: p50 and p95 over the benchmark queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from harness import REPO, browser_page, build_indexes
+
+from policykb.search.backend import SearchQuery
+from policykb.search.quality import load_queries
+from policykb.search.whoosh_index import WhooshSearch
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def first_query_bytes(page, base_url: str, site: Path, query: str) -> int:
+    """Bytes of index files one query loads in a fresh page (sizes on disk: file:// has no
+    transfer sizes, and the server sends the files as they are)."""
+    loaded: list[str] = []
+    page.on("requestfinished", lambda request: loaded.append(request.url))
+    page.goto(f"{base_url}/harness.html")
+    page.evaluate(
+        """async q => {
+            const r = await policykbSearch.engine.search(q);
+            await policykbSearch.engine.describe(r.hits.slice(0, 10));
+        }""",
+        query,
+    )
+    names = {url.rsplit("/search/kb/", 1)[1] for url in loaded if "/search/kb/" in url}
+    return sum((site / "search" / "kb" / name).stat().st_size for name in names)
+
+
+def browser_costs(site: Path, queries: list[str]) -> dict[str, list[int]]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    costs: dict[str, list[int]] = {"http": [], "file": []}
+    try:
+        with browser_page("about:blank") as page:
+            context = page.context.browser
+            for scheme, base in (("http", f"http://127.0.0.1:{httpd.server_port}"),
+                                 ("file", site.as_uri())):
+                for query in queries:
+                    fresh = context.new_page()  # nothing cached from the last query
+                    costs[scheme].append(first_query_bytes(fresh, base, site, query))
+                    fresh.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    return costs
+
+
+def latency(whoosh_dir: Path, queries: list[str]) -> tuple[float, float]:
+    engine = WhooshSearch(whoosh_dir)
+    try:
+        for q in queries:  # warm: caches, segmenter, file handles
+            engine.search(SearchQuery(q))
+        timings = []
+        for q in queries:
+            start = time.perf_counter()
+            engine.search(SearchQuery(q))  # ten hits with snippets, facets
+            timings.append((time.perf_counter() - start) * 1000)
+    finally:
+        engine.close()
+    timings.sort()
+    return statistics.median(timings), timings[max(0, round(0.95 * len(timings)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--queries", type=int, default=40,
+                        help="benchmark queries used for the browser figures")
+    args = parser.parse_args()
+    texts = [j.q for j in load_queries(REPO / "bench" / "queries.yaml")]
+    sample = texts[:: max(1, len(texts) // args.queries)][: args.queries]
+    rows = []
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            project = Path(tmp) / "kb"
+            subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(size),
+                            str(project)], check=True, capture_output=True)
+            started = time.perf_counter()
+            indexes = build_indexes(project, Path(tmp) / "out")
+            built = time.perf_counter() - started
+            whole = sum(indexes.browser.size(p) for p in indexes.browser.files)
+            costs = browser_costs(indexes.site_dir, sample)
+            p50, p95 = latency(indexes.whoosh_dir, texts)
+            rows.append((size, indexes.entries, built, whole, costs, p50, p95))
+            print(f"{size} entries: indexes built in {built:.1f} s", file=sys.stderr)
+    print("in-browser index: bytes loaded before the first results (median / max over "
+          f"{len(sample)} queries)")
+    print(f"{'entries':>8} {'whole index':>12} {'http':>17} {'file://':>17} {'ratio':>7}")
+    for size, entries, _, whole, costs, _, _ in rows:
+        cells = []
+        for scheme in ("http", "file"):
+            values = costs[scheme]
+            cells.append(f"{statistics.median(values) / 1024:7.0f} / {max(values) / 1024:4.0f} KB")
+        ratio = max(costs["http"] + costs["file"]) / whole
+        print(f"{entries:>8} {whole / 1024:>9.0f} KB {cells[0]:>17} {cells[1]:>17} {ratio:>7.3f}")
+    print(f"whoosh latency, warm, with snippets and facets ({len(texts)} queries)")
+    print(f"{'entries':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    for size, entries, _, _, _, p50, p95 in rows:
+        print(f"{entries:>8} {p50:>8.1f} {p95:>8.1f}")
+    if len(rows) > 1:
+        print(f"p95 at {rows[-1][1]} / p95 at {rows[0][1]}: {rows[-1][6] / rows[0][6]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
