@@ -18,22 +18,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from harness import REPO, browser_page, build_indexes
-
 from policykb.search.backend import SearchQuery
 from policykb.search.quality import load_queries
 from policykb.search.whoosh_index import WhooshSearch
-
-
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def first_query_bytes(page, base_url: str, site: Path, query: str) -> int:
@@ -54,21 +45,16 @@ def first_query_bytes(page, base_url: str, site: Path, query: str) -> int:
 
 
 def browser_costs(site: Path, queries: list[str]) -> dict[str, list[int]]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    from tests.browser import serving
+
     costs: dict[str, list[int]] = {"http": [], "file": []}
-    try:
-        with browser_page("about:blank") as page:
-            context = page.context.browser
-            for scheme, base in (("http", f"http://127.0.0.1:{httpd.server_port}"),
-                                 ("file", site.as_uri())):
-                for query in queries:
-                    fresh = context.new_page()  # nothing cached from the last query
-                    costs[scheme].append(first_query_bytes(fresh, base, site, query))
-                    fresh.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(site) as http_url, browser_page("about:blank") as page:
+        chromium = page.context.browser
+        for scheme, base in (("http", http_url), ("file", site.as_uri())):
+            for query in queries:
+                fresh = chromium.new_page()  # nothing cached from the last query
+                costs[scheme].append(first_query_bytes(fresh, base, site, query))
+                fresh.close()
     return costs
 
 
@@ -91,8 +77,9 @@ def latency(whoosh_dir: Path, queries: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--queries", type=int, default=40,
-                        help="benchmark queries used for the browser figures")
+    parser.add_argument(
+        "--queries", type=int, default=40, help="benchmark queries used for the browser figures"
+    )
     args = parser.parse_args()
     texts = [j.q for j in load_queries(REPO / "bench" / "queries.yaml")]
     sample = texts[:: max(1, len(texts) // args.queries)][: args.queries]
@@ -100,20 +87,25 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             project = Path(tmp) / "kb"
-            subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(size),
-                            str(project)], check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, str(REPO / "bench" / "generate.py"), str(size), str(project)],
+                check=True,
+                capture_output=True,
+            )
             started = time.perf_counter()
             indexes = build_indexes(project, Path(tmp) / "out")
             built = time.perf_counter() - started
             whole = sum(indexes.browser.size(p) for p in indexes.browser.files)
             costs = browser_costs(indexes.site_dir, sample)
             p50, p95 = latency(indexes.whoosh_dir, texts)
-            rows.append((size, indexes.entries, built, whole, costs, p50, p95))
+            rows.append((indexes.entries, whole, costs, p50, p95))
             print(f"{size} entries: indexes built in {built:.1f} s", file=sys.stderr)
-    print("in-browser index: bytes loaded before the first results (median / max over "
-          f"{len(sample)} queries)")
+    print(
+        "in-browser index: bytes loaded before the first results (median / max over "
+        f"{len(sample)} queries)"
+    )
     print(f"{'entries':>8} {'whole index':>12} {'http':>17} {'file://':>17} {'ratio':>7}")
-    for size, entries, _, whole, costs, _, _ in rows:
+    for entries, whole, costs, _, _ in rows:
         cells = []
         for scheme in ("http", "file"):
             values = costs[scheme]
@@ -122,10 +114,10 @@ def main() -> None:
         print(f"{entries:>8} {whole / 1024:>9.0f} KB {cells[0]:>17} {cells[1]:>17} {ratio:>7.3f}")
     print(f"whoosh latency, warm, with snippets and facets ({len(texts)} queries)")
     print(f"{'entries':>8} {'p50 ms':>8} {'p95 ms':>8}")
-    for size, entries, _, _, _, p50, p95 in rows:
+    for entries, _, _, p50, p95 in rows:
         print(f"{entries:>8} {p50:>8.1f} {p95:>8.1f}")
     if len(rows) > 1:
-        print(f"p95 at {rows[-1][1]} / p95 at {rows[0][1]}: {rows[-1][6] / rows[0][6]:.2f}")
+        print(f"p95 at {rows[-1][0]} / p95 at {rows[0][0]}: {rows[-1][4] / rows[0][4]:.2f}")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from policykb.kinds import BY_NAME
+from policykb.search.backend import SearchBackend
+from policykb.server import make_server
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,3 +66,24 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving(site: Path, backend: SearchBackend | None = None) -> Iterator[str]:
+    """Serves ``site`` on a free local port (with /api/search when given a search backend)
+    and yields its URL."""
+    if backend is None:
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    else:
+        httpd = make_server(site, backend, kinds=set(BY_NAME), host="127.0.0.1", port=0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

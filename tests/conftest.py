@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from policykb.cli import main
+from policykb.search.whoosh_index import WhooshSearch
 
-from .browser import browser  # noqa: F401 (one session-wide Chromium for every module)
+from .browser import (
+    browser,  # noqa: F401 (one session-wide Chromium for every module)
+    serving,
+)
 
 REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -73,6 +78,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(TINY, root)
     assert main(["build", "-f", str(root / "mkdocs.yml")]) == 0
     return root
+
+
+@pytest.fixture(scope="module")
+def api_url(built: Path) -> Iterator[str]:
+    """The built tiny site and its /api/search, as `build.py serve` serves them."""
+    backend = WhooshSearch(built / ".policykb" / "index")
+    with serving(built / "site", backend) as url:
+        yield url
+    backend.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,50 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from policykb.kinds import BY_NAME
-from policykb.search.whoosh_index import WhooshSearch
-from policykb.server import make_server
 
-
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(directory: Path, *, api: bool):
-    if api:
-        backend = WhooshSearch(directory / ".policykb" / "index")
-        httpd = make_server(
-            directory / "site", backend, kinds=set(BY_NAME), host="127.0.0.1", port=0
-        )
-    else:
-        handler = partial(Quiet, directory=str(directory / "site"))
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd
+from .browser import serving
 
 
 @pytest.fixture(scope="module")
 def static_url(built):
-    httpd = serve(built, api=False)
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def api_url(built):
-    httpd = serve(built, api=True)
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(built / "site") as url:
+        yield url
 
 
 @pytest.fixture

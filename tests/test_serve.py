@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from urllib.parse import quote
 
 import pytest
-from policykb.kinds import BY_NAME
-from policykb.search.whoosh_index import WhooshSearch
-from policykb.server import make_server
-
-
-@pytest.fixture(scope="module")
-def server(built):
-    backend = WhooshSearch(built / ".policykb" / "index")
-    httpd = make_server(built / "site", backend, kinds=set(BY_NAME), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
-    backend.close()
 
 
 def get(url: str) -> tuple[int, dict | str]:
@@ -37,13 +21,13 @@ def get(url: str) -> tuple[int, dict | str]:
     return status, json.loads(body) if ctype.startswith("application/json") else body
 
 
-def test_serves_the_site(server):
-    status, body = get(f"{server}/problems/dujiankao-guoduo.html")
+def test_serves_the_site(api_url):
+    status, body = get(f"{api_url}/problems/dujiankao-guoduo.html")
     assert status == 200 and "督查检查考核过多过频" in body
 
 
-def test_search_api_hits_and_facets(server):
-    status, body = get(f"{server}/api/search?q={quote('督检考')}&kind=case")
+def test_search_api_hits_and_facets(api_url):
+    status, body = get(f"{api_url}/api/search?q={quote('督检考')}&kind=case")
     assert status == 200
     # the second is about 繁琐哲学, a sub-type of 督检考
     assert [h["id"] for h in body["hits"]] == ["lanzhou-xinqu-duokao-heyi", "mou-xiangzhen-biaoge"]
@@ -68,8 +52,8 @@ def test_search_api_hits_and_facets(server):
         ),
     ],
 )
-def test_bad_parameters_get_400_with_a_message(server, query, message):
-    status, body = get(f"{server}/api/search?{query}")
+def test_bad_parameters_get_400_with_a_message(api_url, query, message):
+    status, body = get(f"{api_url}/api/search?{query}")
     assert status == 400
     assert body == {"error": message}
 
@@ -79,13 +63,13 @@ def test_bad_parameters_get_400_with_a_message(server, query, message):
     ['"督检考"', "(考核]", "考核 AND NOT", "*?", "x" * 10000, "考核" * 1500],
     ids=["quote", "brackets", "operators", "wildcards", "long-ascii", "long-chinese"],
 )
-def test_any_query_text_answers_200(server, text):
-    status, body = get(f"{server}/api/search?q={quote(text)}")
+def test_any_query_text_answers_200(api_url, text):
+    status, body = get(f"{api_url}/api/search?q={quote(text)}")
     assert status == 200
     assert isinstance(body["hits"], list)
 
 
-def test_a_query_too_long_for_a_url_is_refused_not_crashed(server):
+def test_a_query_too_long_for_a_url_is_refused_not_crashed(api_url):
     # 10,000 Chinese characters are 90 KB URL-encoded, past the 64 KB request line
-    status, _ = get(f"{server}/api/search?q={quote('考核' * 5000)}")
+    status, _ = get(f"{api_url}/api/search?q={quote('考核' * 5000)}")
     assert status == 414

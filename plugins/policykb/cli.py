@@ -18,7 +18,7 @@ from .project import Project, ProjectError, quiet_mkdocs_logging
 from .scaffold import scaffold
 from .search import whoosh_index
 from .search.backend import QueryError, SearchQuery
-from .search.segment import Segmenter
+from .search.segment import glossary
 
 
 class UserError(Exception):
@@ -53,11 +53,9 @@ def _index(project: Project, kb: KnowledgeBase) -> whoosh_index.WhooshSearch:
     """The search index for ``kb``, rebuilt first if the content changed since it was built."""
     _, work_dir = project.settings()
     directory = work_dir / "index"
-    segmenter = Segmenter.for_kb(kb)
-    if not whoosh_index.is_current(directory, kb, segmenter.words):
-        whoosh_index.build(
-            kb, directory, use_directory_urls=project.directory_urls(), segmenter=segmenter
-        )
+    # the glossary is enough to tell; the segmenter is built only to rebuild
+    if not whoosh_index.is_current(directory, kb, glossary(kb)):
+        whoosh_index.build(kb, directory, use_directory_urls=project.directory_urls())
     return whoosh_index.WhooshSearch(directory)
 
 

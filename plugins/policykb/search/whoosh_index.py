@@ -26,7 +26,7 @@ from ..fsutil import swap_in
 from ..linker import KnowledgeBase
 from .backend import FACETS, MAX_QUERY_CHARS, Hit, QueryError, SearchQuery, SearchResults
 from .documents import FIELD_BOOSTS, SearchDocument, build_documents, field_terms, fingerprint
-from .segment import Segmenter, terms
+from .segment import Segmenter
 from .snippet import matcher, snippet
 
 FORMAT = "policykb-whoosh-2"  # bump when fields or analysis change
@@ -172,9 +172,6 @@ class WhooshSearch:
         self.searcher.close()
         self.index.close()
 
-    def query_terms(self, text: str) -> list[str]:
-        return list(dict.fromkeys(terms(self.segmenter, self.segmenter.cut(text))))
-
     def _aliases_in(self, text: str) -> list[list[str]]:
         lowered = text.lower()
         found = []
@@ -213,14 +210,12 @@ class WhooshSearch:
         if q.problem:
             parts.append(wq.Term("problems", self._problem_id(q.problem)))
         if q.region:
-            words = self.query_terms(q.region)
+            words = [
+                w for w in self.segmenter.cut(q.region.lower()) if self.segmenter.is_indexable(w)
+            ]
             if not words:
                 raise QueryError(f"region '{q.region}' has no searchable words")
-            parts.extend(
-                wq.Term("region", w)
-                for w in self.segmenter.cut(q.region.lower())
-                if self.segmenter.is_indexable(w)
-            )
+            parts.extend(wq.Term("region", w) for w in words)
         return wq.And(parts) if parts else None
 
     def _problem_id(self, name: str) -> str:
@@ -276,9 +271,8 @@ class WhooshSearch:
         if len(matched) < ENOUGH:
             query = self._broad_query(groups, aliases)
             matched = matching(query)
-        page = searcher.search_page(
-            query, q.page, pagelen=q.per_page, filter=filter_query, terms=False
-        )
+        # the filter's documents are known already: whoosh takes the set, not the query again
+        page = searcher.search_page(query, q.page, pagelen=q.per_page, filter=allowed, terms=False)
         matches = matcher([w for g in groups for w in g], self.segmenter.subwords)
         hits = [
             Hit(
