@@ -65,6 +65,15 @@ KINDS: tuple[Kind, ...] = (
         lambda d: d.title,
     ),
     Kind("case", "cases", schema.Case, "case.md.j2", "案例", "cases", lambda d: d.title),
+    Kind(
+        "compilation",
+        "content/compilations",
+        schema.Compilation,
+        "compilation.md.j2",
+        "汇编",
+        "compilations",
+        lambda d: d.title,
+    ),
 )
 
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

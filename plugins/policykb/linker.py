@@ -37,6 +37,9 @@ class KnowledgeBase:
     links: list[Link] = field(default_factory=list)
     _incoming: dict[str, list[Link]] = field(default_factory=lambda: defaultdict(list))
     _outgoing: dict[str, list[Link]] = field(default_factory=lambda: defaultdict(list))
+    # set by the pipeline once linked: every compilation's resolved edition (publish.compilation)
+    editions: Any = None
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     def get(self, entry_id: str) -> Entry:
         return self.entries[entry_id]
@@ -88,6 +91,60 @@ def reference_fields(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
     }
 
 
+def references(data: BaseModel, loc: tuple[Any, ...] = ()):
+    """(location, kinds, id) of every id in ``data``, nested models and lists included."""
+    model = type(data)
+    refs = reference_fields(model)
+    for name, info in model.model_fields.items():
+        value = getattr(data, name)
+        key = info.alias or name
+        if isinstance(value, BaseModel):
+            yield from references(value, (*loc, key))
+            continue
+        if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            for i, item in enumerate(value):
+                yield from references(item, (*loc, key, i))
+            continue
+        if name not in refs:
+            continue
+        literals = _literals(info.annotation)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield (*loc, key, i), refs[name], item
+        elif isinstance(value, str) and value not in literals:
+            yield (*loc, key), refs[name], value
+
+
+def markdown_values(data: BaseModel, loc: tuple[Any, ...] = ()):
+    """(location, text) of every Markdown field in ``data``, nested models included."""
+    model = type(data)
+    marked = set(markdown_fields(model))
+    for name, info in model.model_fields.items():
+        value = getattr(data, name)
+        key = info.alias or name
+        if isinstance(value, BaseModel):
+            yield from markdown_values(value, (*loc, key))
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            for i, item in enumerate(value):
+                yield from markdown_values(item, (*loc, key, i))
+        elif name in marked and isinstance(value, str):
+            yield (*loc, key), value
+
+
+def _literals(annotation: Any) -> set[Any]:
+    """The fixed values a field may take besides ids (order: date | region | [ids])."""
+    if typing.get_origin(annotation) is typing.Literal:
+        return set(typing.get_args(annotation))
+    found: set[Any] = set()
+    for arg in typing.get_args(annotation):
+        found |= _literals(arg)
+    return found
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc if not isinstance(p, int))
+
+
 def markdown_fields(model: type[BaseModel]) -> list[str]:
     return [
         name
@@ -117,33 +174,22 @@ def link(
     kb = KnowledgeBase({e.id: e for e in entries})
     errors: list[Diagnostic] = []
     for entry in entries:
-        model = entry.kind.model
-        for name, kinds in reference_fields(model).items():
-            value = getattr(entry.data, name)
-            ids = value if isinstance(value, list) else [] if value is None else [value]
-            for i, target_id in enumerate(ids):
-                loc = (name, i) if isinstance(value, list) else (name,)
-                if target_id in broken:
-                    continue
-                target = _resolve(kb, entry, target_id, kinds, loc, f"'{name}'", errors)
-                if target is entry:
-                    errors.append(entry.doc.diagnostic(loc, f"'{name}' refers to the entry itself"))
-                elif target is not None:
-                    _add(kb, Link(entry, target, name))
-        for name in markdown_fields(model):
-            text = getattr(entry.data, name)
-            for target_id in WIKILINK.findall(text or ""):
+        for loc, kinds, target_id in references(entry.data):
+            name = str(loc[0])
+            if target_id in broken:
+                continue
+            target = _resolve(kb, entry, target_id, kinds, loc, f"'{_dotted(loc)}'", errors)
+            if target is entry:
+                errors.append(entry.doc.diagnostic(loc, f"'{name}' refers to the entry itself"))
+            elif target is not None:
+                _add(kb, Link(entry, target, name))
+        for loc, text in markdown_values(entry.data):
+            name = str(loc[0])
+            for target_id in WIKILINK.findall(text):
                 if target_id.strip() in broken:
                     continue
-                target = _resolve(
-                    kb,
-                    entry,
-                    target_id.strip(),
-                    None,
-                    (name,),
-                    f"link [[{target_id}]] in '{name}'",
-                    errors,
-                )
+                what = f"link [[{target_id}]] in '{_dotted(loc)}'"
+                target = _resolve(kb, entry, target_id.strip(), None, loc, what, errors)
                 if target is not None and target is not entry:
                     _add(kb, Link(entry, target, name))
     errors.extend(_parent_cycles(kb))

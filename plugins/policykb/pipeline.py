@@ -8,6 +8,7 @@ from . import completeness
 from .diagnostics import ContentError
 from .linker import KnowledgeBase, link
 from .loader import load
+from .publish import compilation
 
 
 def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
@@ -15,6 +16,9 @@ def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
     loaded = load(root)
     kb, link_errors = link(loaded.entries, loaded.broken)
     errors = loaded.errors + link_errors
+    kb.editions = compilation.resolve(kb)
+    errors.extend(kb.editions.errors)
+    kb.warnings.extend(kb.editions.warnings)
     if strict and not errors:
         errors.extend(completeness.check(kb))
     if errors:

@@ -13,6 +13,9 @@ from . import urls
 from .kinds import KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
+from .publish import compilation, page
+from .publish.blocks import EntryBlocks, number
+from .publish.document import Document
 from .schema import CASE_KIND_LABELS, LEVELS
 
 
@@ -33,6 +36,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["cell"] = table_cell
     env.filters["number"] = number
+    env.filters["text"] = page.text  # plain text made inert inside Markdown
     env.filters["inner_quotes"] = inner_quotes
     env.filters["year"] = lambda entry: entry.data.date[:4]
     env.globals.update(CASE_KIND_LABELS=CASE_KIND_LABELS, LEVELS=LEVELS, KINDS=KINDS)
@@ -56,16 +60,14 @@ def inner_quotes(text: str) -> str:
     return text.replace("“", "‘").replace("”", "’")
 
 
-def number(value: int | float) -> str:
-    return str(value) if isinstance(value, int) else f"{value:g}"
-
-
 class Renderer:
     """Renders every page of the site from one linked knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, *, downloads: tuple[str, ...] = ()):
         self.kb = kb
         self.env = environment()
+        self.downloads = downloads  # formats of the publications' files in the site
+        self.blocks = EntryBlocks(kb)
 
     def pages(self) -> Iterator[Page]:
         for entry in sorted(self.kb.entries.values(), key=lambda e: (e.kind.name, e.id)):
@@ -90,9 +92,15 @@ class Renderer:
             link=helpers.link,
             md=helpers.markdown,
             url=helpers.url,
+            block=lambda entry: page.write_blocks(self.blocks.of(entry), path),
+            publication=lambda entry: page.write(self.publication(entry), path),
             **context,
         )
         return Page(path, markdown)
+
+    def publication(self, entry: Entry) -> Document:
+        edition = self.kb.editions.by_id[entry.id]
+        return compilation.document(self.kb, edition, downloads=self.downloads)
 
     def case_groups(self, axis: str) -> list[tuple[str, list[Entry]]]:
         groups: dict[str, list[Entry]] = defaultdict(list)

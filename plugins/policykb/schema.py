@@ -60,6 +60,8 @@ SourceId = Annotated[str, Ref("source")]
 RuleId = Annotated[str, Ref("rule")]
 ProblemId = Annotated[str, Ref("problem")]
 RemedyId = Annotated[str, Ref("remedy")]
+CaseId = Annotated[str, Ref("case")]
+CompilationId = Annotated[str, Ref("compilation")]
 
 Level = Literal["中央", "省级", "市级", "县级", "乡镇街道", "村社区"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
@@ -152,3 +154,40 @@ class Case(EntryModel):
     remedies: list[RemedyId] = Field(default_factory=list)
     rules: list[RuleId] = Field(default_factory=list)
     tags: list[Text] = Field(default_factory=list)
+
+
+class Select(EntryModel):
+    """Which cases a publication takes. Keys combine with AND, the values of one key with OR;
+    the result is (matches ∪ ``ids``) − ``exclude``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    kinds: list[CaseKind] = Field(default_factory=list)
+    from_: PartialDate | None = Field(default=None, alias="from")
+    to: PartialDate | None = None
+    problems: list[ProblemId] = Field(default_factory=list)  # sub-problems included
+    regions: list[Text] = Field(default_factory=list)  # a region and everything inside it
+    levels: list[Level] = Field(default_factory=list)
+    tags: list[Text] = Field(default_factory=list)
+    ids: list[CaseId] = Field(default_factory=list)
+    exclude: list[CaseId] = Field(default_factory=list)
+
+
+GroupBy = Literal["problem", "region", "level", "none"]
+CaseOrder = Literal["date", "region"]
+
+
+class Compilation(EntryModel):
+    """An edition of a case compilation (汇编), e.g. 2025年第4期."""
+
+    title: Text
+    edition: Text
+    date: PartialDate
+    select: Select
+    issuer: Text | None = None
+    preface: Markdown | None = None
+    group_by: GroupBy = "problem"
+    order: CaseOrder | list[CaseId] = "date"
+    previous: CompilationId | None = None
+    # the resolved case ids, written by `build.py compile ID --freeze`: a released edition
+    frozen: list[CaseId] | None = None

@@ -1,0 +1,1 @@
+"""Publishing: publications assembled once into a document, turned into formats by writers."""

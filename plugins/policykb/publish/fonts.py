@@ -1,0 +1,58 @@
+"""The Chinese fonts a printed publication can use on this machine (through fontconfig)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+# What offices have first, then the free fonts that stand in for them.
+SERIF = ("FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "Noto Serif CJK SC", "Source Han Serif SC")
+SANS = ("SimHei", "黑体", "Noto Sans CJK SC", "Source Han Sans SC")
+TITLE = ("FZXiaoBiaoSong-B05S", "方正小标宋简体", "SimSun", "宋体", "Noto Serif CJK SC",
+         "Source Han Serif SC")
+FIX = "install a Chinese font, e.g. `apt-get install fonts-noto-cjk` (Debian/Ubuntu)"
+
+
+class FontError(Exception):
+    """No Chinese font: a PDF would print boxes."""
+
+
+@dataclass(frozen=True)
+class PrintFonts:
+    serif: tuple[str, ...]  # body: 仿宋
+    sans: tuple[str, ...]  # headings: 黑体
+    title: tuple[str, ...]  # title: 小标宋
+
+
+@cache
+def installed(family: str) -> bool:
+    """Whether fontconfig has ``family`` itself (not a substitute for it)."""
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    config = fontconfig.FcInitLoadConfigAndFonts()
+    pattern = fontconfig.FcPatternCreate()
+    try:
+        fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+        fontconfig.FcConfigSubstitute(config, pattern, 0)  # FcMatchPattern
+        fontconfig.FcDefaultSubstitute(pattern)
+        result = ffi.new("FcResult *")
+        match = fontconfig.FcFontMatch(config, pattern, result)
+        if match == ffi.NULL:
+            return False
+        name = ffi.new("FcChar8 **")
+        found = fontconfig.FcPatternGetString(match, b"family", 0, name) == 0
+        matched = ffi.string(name[0]).decode() if found else ""
+        fontconfig.FcPatternDestroy(match)
+        return matched.casefold() == family.casefold()
+    finally:
+        fontconfig.FcPatternDestroy(pattern)
+        fontconfig.FcConfigDestroy(config)
+
+
+def print_fonts() -> PrintFonts:
+    """The families to print with, those installed only; FontError when there is none."""
+    chosen = [tuple(f for f in stack if installed(f)) for stack in (SERIF, SANS, TITLE)]
+    if not chosen[0] and not chosen[2]:
+        raise FontError(f"no Chinese font found for the PDF: {FIX}")
+    serif = chosen[0] or chosen[2]
+    return PrintFonts(serif, chosen[1] or serif, chosen[2] or serif)
