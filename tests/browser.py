@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +14,8 @@ import pytest
 from policykb.kinds import BY_NAME
 from policykb.search.backend import SearchBackend
 from policykb.server import make_server
+
+from .system import command, require
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,32 +29,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _install() -> str | None:
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return "Chromium is missing and only root can install it (apt-get install chromium)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            return f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}"
-    return None
-
-
 def chromium_path() -> str:
-    """Path of Chromium; installs Debian's package first if needed. In CI a missing
-    browser fails the run: the browser tests must run there, not skip."""
-    path = shutil.which("chromium")
-    if path:
-        return path
-    problem = _install()
-    path = shutil.which("chromium")
-    if path:
-        return path
-    message = problem or "Chromium is not on PATH after installing it"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-    raise AssertionError  # unreachable
+    """Path of Chromium; installs Debian's package first if needed."""
+    require("chromium", command("chromium"))
+    return shutil.which("chromium") or ""
 
 
 @pytest.fixture(scope="session")

@@ -48,3 +48,11 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
     assert len(commands) == 2
     assert "build.py serve" in commands[0]
     assert commands[1] in CI
+
+
+def test_every_plugin_option_is_documented():
+    from policykb.config import PolicyKBConfig
+
+    options = README[README.index("### Plugin options") :]
+    for name, _ in PolicyKBConfig._schema:
+        assert f"| `{name}` |" in options, name

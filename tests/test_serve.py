@@ -40,7 +40,10 @@ def test_search_api_hits_and_facets(api_url):
     "query, message",
     [
         ("", "parameter 'q' (the query) is required"),
-        ("q=x&kind=article", "kind must be one of case, negative, problem, remedy, rule, source"),
+        (
+            "q=x&kind=article",
+            "kind must be one of case, compilation, negative, problem, remedy, rule, source",
+        ),
         ("q=x&page=0", "page must be a whole number of 1 or more"),
         ("q=x&page=abc", "page must be a whole number of 1 or more"),
         ("q=x&year=24", "year must be four digits, e.g. 2024"),

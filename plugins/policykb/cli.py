@@ -15,6 +15,11 @@ from .diagnostics import ContentError
 from .kinds import BY_NAME, KINDS
 from .linker import KnowledgeBase
 from .project import Project, ProjectError, quiet_mkdocs_logging
+from .publish import compilation, publications
+from .publish.document import Document
+from .publish.fonts import FontError
+from .publish.freeze import AlreadyFrozen, freeze
+from .publish.writers import WRITERS
 from .scaffold import scaffold
 from .search import whoosh_index
 from .search.backend import QueryError, SearchQuery
@@ -35,8 +40,17 @@ def _summary(kb: KnowledgeBase) -> str:
     return f"{len(kb.entries)} entries: " + ", ".join(parts)
 
 
+def _warn(kb: KnowledgeBase) -> None:
+    for warning in kb.warnings:
+        print(
+            f"{warning.path}:{warning.line}:{warning.col}: warning: {warning.message}",
+            file=sys.stderr,
+        )
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     kb = _project(args).load(strict=args.strict)
+    _warn(kb)
     print(f"OK: {_summary(kb)}")
     return 0
 
@@ -44,6 +58,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     project = _project(args)
     kb = project.load(strict=args.strict)
+    _warn(kb)
     site = project.build(kb, Path(args.site_dir) if args.site_dir else None)
     print(f"Built {site} ({_summary(kb)})")
     return 0
@@ -121,6 +136,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compile(args: argparse.Namespace) -> int:
+    project = _project(args)
+    kb = project.load(strict=args.strict)
+    _warn(kb)
+    entry = kb.entries.get(args.id)
+    if entry is None or entry.kind.name != "compilation":
+        known = ", ".join(sorted(e.id for e in kb.of_kind("compilation"))) or "none"
+        raise UserError(f"no compilation with id '{args.id}' (compilations: {known})")
+    edition = kb.editions.by_id[entry.id]
+    if args.freeze:
+        try:
+            path = freeze(project.root, entry, [c.id for c in edition.cases])
+        except AlreadyFrozen as exc:
+            raise UserError(str(exc)) from None
+        print(f"Froze {len(edition.cases)} cases into {path.relative_to(project.root)}")
+    formats = list(WRITERS) if args.format == "all" else [args.format]
+    document = compilation.document(kb, edition)
+    _write_publication(project, document, entry.id, formats, Path(args.output))
+    return 0
+
+
+def _write_publication(
+    project: Project, document: Document, stem: str, formats: list[str], output: Path
+) -> None:
+    """Every format is written in memory first: a missing font leaves no file behind."""
+    config = project.mkdocs_config()
+    href = publications.site_href(config.site_url, use_directory_urls=project.directory_urls())
+    try:
+        contents = {f: WRITERS[f].write(document, href=href) for f in formats}
+    except FontError as exc:
+        raise UserError(str(exc)) from None
+    output.mkdir(parents=True, exist_ok=True)
+    for fmt, content in contents.items():
+        path = output / f"{stem}{WRITERS[fmt].extension}"
+        temporary = path.with_name(f".{path.name}.writing")
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        temporary.write_bytes(data)
+        temporary.replace(path)
+        print(f"Wrote {path} ({len(data):,} bytes)")
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     project = _project(args)
     path = scaffold(project.root, args.kind, args.id)
@@ -130,7 +186,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="build.py", description="减负知识库: check, build, serve and search."
+        prog="build.py", description="减负知识库: check, build, serve, search and publish."
     )
     p.add_argument("--version", action="version", version=f"policykb {__version__}")
     common = argparse.ArgumentParser(add_help=False)
@@ -188,6 +244,23 @@ def parser() -> argparse.ArgumentParser:
         help="print JSON: hits with id, kind, title, url, score, snippet; and facets",
     )
     s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser(
+        "compile",
+        parents=[common, strictness],
+        help="write a compilation (汇编) edition as print HTML, Word (.docx) and PDF",
+    )
+    s.add_argument("id", help="the compilation's id, e.g. dianxing-anli-2025q4")
+    s.add_argument(
+        "--format", choices=[*WRITERS, "all"], default="all", help="which file (default: all)"
+    )
+    s.add_argument("-o", "--output", default="dist", help="folder to write into (default: ./dist)")
+    s.add_argument(
+        "--freeze",
+        action="store_true",
+        help="write the resolved case ids into the edition ('frozen'): it never changes again",
+    )
+    s.set_defaults(func=cmd_compile)
 
     s = sub.add_parser(
         "new", parents=[common], help="create an entry file with its fields to fill in"

@@ -26,6 +26,10 @@ def check(kb: KnowledgeBase) -> list[Diagnostic]:
             report(entry, "", "negative-list item has no 'source'")
         if kind in {"problem", "remedy"} and not entry.data.sources:
             report(entry, "", f"{kind} has no 'sources'")
-        if kind not in {"problem", "compilation"} and not kb.incoming(entry) and not kb.outgoing(entry):
+        if (
+            kind not in {"problem", "compilation"}
+            and not kb.incoming(entry)
+            and not kb.outgoing(entry)
+        ):
             report(entry, "", f"orphan {kind}: it links to nothing and nothing links to it")
     return errors

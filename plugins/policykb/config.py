@@ -13,3 +13,7 @@ class PolicyKBConfig(Config):
     """Also enforce completeness: every problem has remedies and cases, no orphans, sources."""
     work_dir = c.Type(str, default=".policykb")
     """Where the search index and the generated user dictionary go (relative to mkdocs.yml)."""
+    publications = c.Type(bool, default=True)
+    """Write every compilation's .docx and .pdf into the site, linked from its page."""
+    feed_size = c.Type(int, default=50)
+    """How many of the newest cases the Atom feed (feed.xml) lists, besides every edition."""

@@ -11,11 +11,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import exports, urls
+from . import urls
 from .config import PolicyKBConfig
 from .diagnostics import ContentError, Diagnostic
 from .linker import KnowledgeBase
 from .pipeline import load_knowledge_base
+from .publish import exports, publications
 from .render import Renderer
 from .search import browser_index, whoosh_index
 from .search.documents import SearchDocument, build_documents
@@ -79,7 +80,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             # The entry files live in docs_dir but are data, not pages or assets.
             if file.src_uri.endswith((".yaml", ".yml")):
                 files.remove(file)
-        for page in Renderer(self.kb).pages():
+        downloads = publications.formats(self.config.publications)
+        for page in Renderer(self.kb, downloads=downloads).pages():
             if files.get_file_from_path(page.path):
                 raise PluginError(
                     f"{page.path} is generated from the knowledge base; "
@@ -91,6 +93,14 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         for path, name in ASSETS.items():
             files.append(File.generated(config, path, content=(assets / name).read_bytes()))
         directory_urls = uses_directory_urls(config)
+        for path, content in publications.files(
+            self.kb,
+            downloads,
+            site_url=config.site_url,
+            use_directory_urls=directory_urls,
+            feed_size=self.config.feed_size,
+        ).items():
+            files.append(File.generated(config, path, content=content))
         self.documents = build_documents(self.kb, self.segmenter)
         index = browser_index.build(
             self.documents,

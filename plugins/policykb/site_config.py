@@ -24,6 +24,7 @@ NAV = [
         ]
     },
     {"来源文件": "sources/index.md"},
+    {"汇编": "compilations/index.md"},
 ]
 
 
@@ -31,7 +32,7 @@ def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, theme_dir: str)
     # Listing every entry in the nav would copy N links into each of N pages (N² size).
     if config.nav is None:
         config.nav = NAV
-    for ext in ("admonition", "tables", "toc", "attr_list"):
+    for ext in ("admonition", "tables", "toc", "attr_list", "md_in_html"):
         if ext not in config.markdown_extensions:
             config.markdown_extensions.append(ext)
     toc = config.mdx_configs.setdefault("toc", {})

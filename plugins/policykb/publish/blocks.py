@@ -72,7 +72,9 @@ class EntryBlocks:
         else:
             blocks.append(Aside("要点（据来源转述，非原文）", (Paragraph((Text(data.text),)),)))
         if data.plain:
-            blocks.append(Paragraph((Text("通俗解读", strong=True), Text("："), *self.md_inline(data.plain))))
+            blocks.append(
+                Paragraph((Text("通俗解读", strong=True), Text("："), *self.md_inline(data.plain)))
+            )
         cited = self.kb.outgoing(entry, "cited_in")
         if cited:
             blocks.append(Paragraph((Text("引述来源", strong=True), Text("："), *_joined(cited))))
@@ -100,7 +102,9 @@ class EntryBlocks:
         source = self.kb.get(entry.data.source)
         section = getattr(entry.data, "source_section", None)
         tail = (Text("，" + section),) if section else ()
-        return Paragraph((Text("来源", strong=True), Text("："), link(source), *tail), role="source")
+        return Paragraph(
+            (Text("来源", strong=True), Text("："), link(source), *tail), role="source"
+        )
 
 
 def case_meta(entry: Entry) -> str:
@@ -123,9 +127,7 @@ def rule_wording(rule: Entry) -> str:
 
 
 def figures(items) -> Figures:
-    return Figures(
-        tuple(Figure(f.label, number(f.value), f.unit, f.prefix) for f in items)
-    )
+    return Figures(tuple(Figure(f.label, number(f.value), f.unit, f.prefix) for f in items))
 
 
 def number(value: int | float) -> str:

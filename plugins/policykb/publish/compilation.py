@@ -12,8 +12,8 @@ from ..loader import Entry
 from ..schema import LEVELS
 from .blocks import EntryBlocks, region_label
 from .document import Block, Contents, Document, Download, Heading, Paragraph, Text
-from .writers import WRITERS
 from .selection import date_order, descendants, region_path, select
+from .writers import WRITERS
 
 NUMERALS = "一二三四五六七八九十"
 NEW_BADGE = "本期新增"
@@ -95,10 +95,12 @@ def resolve(kb: KnowledgeBase) -> Editions:
             for i, case_id in enumerate(data.order):
                 if case_id in kb.entries and case_id not in picked:
                     errors.append(
-                        diag(("order", i), f"'order' lists '{case_id}', which 'select' does not pick")
+                        diag(
+                            ("order", i), f"'order' lists '{case_id}', which 'select' does not pick"
+                        )
                     )
         if data.frozen is not None:
-            cases = [kb.get(i) for i in data.frozen if i in kb.entries]
+            cases = [kb.get(i) for i in data.frozen if kb.entries.get(i, entry).kind.name == "case"]
             order: list[str] | None = list(data.frozen)
         else:
             cases = selection.cases
@@ -126,7 +128,12 @@ def _groups(kb: KnowledgeBase, entry: Entry, cases: list[Entry], order: list[str
             key = next((owner[p] for p in case.data.problems if p in owner), "")
             members[key].append(case)
         labels = {k: kb.get(k).title for k in keys}
-        ranked = [k for k in keys if k in members]
+        if entry.data.select.problems:  # the publisher's own order
+            ranked = [k for k in keys if k in members]
+        else:  # the largest groups first
+            ranked = sorted(
+                (k for k in keys if k in members), key=lambda k: (-len(members[k]), labels[k])
+            )
     elif data.group_by == "region":
         for case in cases:
             members[region_path(case.data.region)[0]].append(case)
@@ -148,8 +155,7 @@ def _problem_keys(kb: KnowledgeBase, entry: Entry) -> list[str]:
     """The problems an edition groups by: those its select names, else every top-level one."""
     if entry.data.select.problems:
         return list(entry.data.select.problems)
-    return [p.id for p in sorted(kb.of_kind("problem"), key=lambda p: p.data.title)
-            if not p.data.parent]
+    return [p.id for p in kb.of_kind("problem") if not p.data.parent]
 
 
 def _link_previous(kb: KnowledgeBase, editions: dict[str, Edition]) -> list[Diagnostic]:
@@ -167,7 +173,9 @@ def _link_previous(kb: KnowledgeBase, editions: dict[str, Edition]) -> list[Diag
             if current.id in seen:
                 chain = " → ".join([*seen, current.id])
                 errors.append(
-                    edition.entry.doc.diagnostic(("previous",), f"'previous' makes a cycle: {chain}")
+                    edition.entry.doc.diagnostic(
+                        ("previous",), f"'previous' makes a cycle: {chain}"
+                    )
                 )
                 break
             seen.append(current.id)

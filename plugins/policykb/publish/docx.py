@@ -319,11 +319,29 @@ class _DocxWriter:
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
         # CT_Settings is a sequence: updateFields goes before these
-        later = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
-                 "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
-                 "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
-                 "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
-                 "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"}
+        later = {
+            "hdrShapeDefaults",
+            "footnotePr",
+            "endnotePr",
+            "compat",
+            "docVars",
+            "rsids",
+            "mathPr",
+            "attachedSchema",
+            "themeFontLang",
+            "clrSchemeMapping",
+            "doNotIncludeSubdocsInStats",
+            "doNotAutoCompressPictures",
+            "forceUpgrade",
+            "captions",
+            "readModeInkLockDown",
+            "smartTagType",
+            "schemaLibrary",
+            "shapeDefaults",
+            "doNotEmbedSmartTags",
+            "decimalSymbol",
+            "listSeparator",
+        }
         for child in settings:
             if child.tag.split("}")[-1] in later:
                 child.addprevious(update)

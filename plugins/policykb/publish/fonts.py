@@ -6,10 +6,23 @@ from dataclasses import dataclass
 from functools import cache
 
 # What offices have first, then the free fonts that stand in for them.
-SERIF = ("FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "Noto Serif CJK SC", "Source Han Serif SC")
+SERIF = (
+    "FangSong_GB2312",
+    "仿宋_GB2312",
+    "FangSong",
+    "仿宋",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
+)
 SANS = ("SimHei", "黑体", "Noto Sans CJK SC", "Source Han Sans SC")
-TITLE = ("FZXiaoBiaoSong-B05S", "方正小标宋简体", "SimSun", "宋体", "Noto Serif CJK SC",
-         "Source Han Serif SC")
+TITLE = (
+    "FZXiaoBiaoSong-B05S",
+    "方正小标宋简体",
+    "SimSun",
+    "宋体",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
+)
 FIX = "install a Chinese font, e.g. `apt-get install fonts-noto-cjk` (Debian/Ubuntu)"
 
 

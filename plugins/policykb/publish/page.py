@@ -21,17 +21,18 @@ from .document import (
     Paragraph,
     Quote,
     Table,
-    Text,
 )
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#!~])")
+# characters Python-Markdown takes a backslash from; < > & become entities instead
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!])")
 # what would start a list, a quote or a heading at the start of a line: 1. 1) - + = >
 _LINE_START = re.compile(r"^(\s*)(\d+)?([-+=>.)])")
 
 
 def text(value: str) -> str:
     """Plain text made inert inside Markdown: no emphasis, links, lists or HTML."""
-    value = _MD_SPECIAL.sub(r"\\\1", value.replace("&", "&amp;")).replace("\n", " ")
+    value = html.escape(value, quote=False)
+    value = _MD_SPECIAL.sub(r"\\\1", value).replace("\n", " ")
     return _LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2) or ''}\\{m.group(3)}", value)
 
 
@@ -59,8 +60,7 @@ class _PageWriter:
             parts.append(f'<p class="kb-byline">{html.escape(byline)}</p>\n')
         if self.doc.downloads:
             links = " · ".join(
-                f"[{text(d.label)}]({urls.relative(self.page, d.href)})"
-                for d in self.doc.downloads
+                f"[{text(d.label)}]({urls.relative(self.page, d.href)})" for d in self.doc.downloads
             )
             parts.append(f"**下载**：{links}\n")
         parts.append(self.body())

@@ -45,9 +45,7 @@ def select(kb: KnowledgeBase, rule: Select) -> Selection:
     wanted_problems = descendants(kb, rule.problems)
     first = span(rule.from_)[0] if rule.from_ else None
     last = span(rule.to)[1] if rule.to else None
-    has_filter = any(
-        (rule.kinds, first, last, rule.problems, rule.regions, rule.levels, rule.tags)
-    )
+    has_filter = any((rule.kinds, first, last, rule.problems, rule.regions, rule.levels, rule.tags))
     picked: dict[str, Entry] = {}
     straddling: list[tuple[Entry, str]] = []
     for case in kb.of_kind("case"):
@@ -75,8 +73,9 @@ def select(kb: KnowledgeBase, rule: Select) -> Selection:
             continue
         picked[case.id] = case
     for case_id in rule.ids:
-        if case_id in kb.entries:
-            picked.setdefault(case_id, kb.get(case_id))
+        found = kb.entries.get(case_id)
+        if found is not None and found.kind.name == "case":
+            picked.setdefault(case_id, found)
     for case_id in rule.exclude:
         picked.pop(case_id, None)
     cases = sorted(picked.values(), key=date_order)

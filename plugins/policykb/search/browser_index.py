@@ -43,6 +43,7 @@ KIND_CODES = {
     "problem": "p",
     "remedy": "m",
     "case": "c",
+    "compilation": "h",
 }
 
 # Synthetic terms: a document linked to a problem or remedy carries "@p:<id>" / "@r:<id>".

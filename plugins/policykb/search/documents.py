@@ -74,6 +74,8 @@ def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
         "list",
         "issuer",
         "source_section",
+        "edition",
+        "preface",
     ):
         value = getattr(d, name, None)
         if isinstance(value, str):

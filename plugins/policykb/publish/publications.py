@@ -1,0 +1,67 @@
+"""The publications' files inside the site: every edition's .docx and .pdf, the feed, the CSV."""
+
+from __future__ import annotations
+
+import logging
+
+from .. import urls
+from ..linker import KnowledgeBase
+from . import compilation, exports, feed
+from .fonts import FontError, print_fonts
+from .print_html import Href
+from .writers import WRITERS
+
+log = logging.getLogger("mkdocs.plugins.policykb")
+
+
+def formats(enabled: bool) -> tuple[str, ...]:
+    """The publication formats the site carries: none when turned off, no PDF without a font."""
+    if not enabled:
+        return ()
+    try:
+        print_fonts()
+    except FontError as exc:
+        log.warning("policykb: PDFs left out of the site: %s", exc)
+        return ("docx",)
+    return ("docx", "pdf")
+
+
+def site_href(site_url: str | None, *, use_directory_urls: bool) -> Href:
+    """Links inside a downloaded file: absolute addresses when the site's address is known."""
+
+    def href(target: str) -> str | None:
+        if "://" in target or target.startswith("mailto:"):
+            return target
+        if not site_url:
+            return None
+        path, _, anchor = target.partition("#")
+        address = (
+            site_url.rstrip("/") + "/" + urls.site_url(path, use_directory_urls=use_directory_urls)
+        )
+        return address + (f"#{anchor}" if anchor else "")
+
+    return href
+
+
+def files(
+    kb: KnowledgeBase,
+    downloads: tuple[str, ...],
+    *,
+    site_url: str | None,
+    use_directory_urls: bool,
+    feed_size: int = 50,
+) -> dict[str, str | bytes]:
+    """Site path → content of every generated file that is not a page."""
+    href = site_href(site_url, use_directory_urls=use_directory_urls)
+    out: dict[str, str | bytes] = {}
+    for edition in kb.editions.newest_first():
+        document = compilation.document(kb, edition)
+        stem = urls.page_path(edition.entry)[: -len(".md")]
+        for fmt in downloads:
+            writer = WRITERS[fmt]
+            out[stem + writer.extension] = writer.write(document, href=href)
+    out[feed.PATH] = feed.atom(
+        kb, site_url=site_url, use_directory_urls=use_directory_urls, size=feed_size
+    )
+    out[exports.CSV_PATH] = exports.entries_csv(kb, use_directory_urls=use_directory_urls)
+    return out
