@@ -73,8 +73,10 @@ class _PageWriter:
         if isinstance(block, Heading):
             hashes = "#" * min(block.level + 1, 6)
             anchor = f" {{#{block.anchor}}}" if block.anchor else ""
-            badges = "".join(" " + _badge(b) for b in block.badges)
-            return f"{hashes} {text(block.label)}{badges}{anchor}\n\n"
+            # badges below the heading, not in it: they stay out of the page's side 目录
+            badges = "".join(_badge(b) for b in block.badges)
+            below = f'<p class="kb-badges">{badges}</p>\n\n' if badges else ""
+            return f"{hashes} {text(block.label)}{anchor}\n\n{below}"
         if isinstance(block, Paragraph):
             content = self.inlines(block.inlines)
             role = f"\n{{: .kb-{block.role} }}" if block.role else ""
