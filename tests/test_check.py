@@ -17,7 +17,8 @@ def test_valid_knowledge_base_passes(kb):
     result = kb.run("check")
     assert result.code == 0
     assert result.out == (
-        "OK: 12 entries: 2 来源文件, 1 条款, 1 负面清单, 3 问题类型, 2 对策措施, 3 案例, 0 汇编\n"
+        "OK: 12 entries: 2 来源文件, 1 条款, 1 负面清单, 3 问题类型, 2 对策措施, 3 案例, "
+        "0 汇编, 0 学习材料\n"
     )
 
 

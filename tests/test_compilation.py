@@ -239,7 +239,7 @@ def test_edition_page_numbers_groups_and_cases_through_the_edition(site):
         assert f'id="{anchor}"' in page
     assert "与上期相比：新增 1 个，保留 2 个" in page
     # only the case the 2024 edition did not have is new
-    assert page.count("<span class=\"kb-badge\">本期新增</span>") == 1
+    assert page.count('<span class="kb-badge">本期新增</span>') == 1
     new = page[page.index('id="nanle-wangge"') - 300 : page.index('id="nanle-wangge"') + 200]
     assert "本期新增" in new
 

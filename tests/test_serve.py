@@ -42,7 +42,7 @@ def test_search_api_hits_and_facets(api_url):
         ("", "parameter 'q' (the query) is required"),
         (
             "q=x&kind=article",
-            "kind must be one of case, compilation, negative, problem, remedy, rule, source",
+            "kind must be one of case, compilation, negative, problem, remedy, rule, source, study",
         ),
         ("q=x&page=0", "page must be a whole number of 1 or more"),
         ("q=x&page=abc", "page must be a whole number of 1 or more"),

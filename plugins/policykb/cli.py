@@ -12,10 +12,10 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import ContentError
-from .kinds import BY_NAME, KINDS
+from .kinds import BY_NAME, KINDS, RESERVED_IDS
 from .linker import KnowledgeBase
 from .project import Project, ProjectError, quiet_mkdocs_logging
-from .publish import compilation, publications
+from .publish import compilation, publications, study, study_draft
 from .publish.document import Document
 from .publish.fonts import FontError
 from .publish.freeze import AlreadyFrozen, freeze
@@ -24,6 +24,7 @@ from .scaffold import scaffold
 from .search import whoosh_index
 from .search.backend import QueryError, SearchQuery
 from .search.segment import glossary
+from .yamlfile import is_valid_id
 
 
 class UserError(Exception):
@@ -177,6 +178,44 @@ def _write_publication(
         print(f"Wrote {path} ({len(data):,} bytes)")
 
 
+def cmd_study(args: argparse.Namespace) -> int:
+    project = _project(args)
+    if args.target == "draft":
+        return _study_draft(project, args)
+    kb = project.load(strict=args.strict)
+    _warn(kb)
+    entry = kb.entries.get(args.target)
+    if entry is None or entry.kind.name != "study":
+        known = ", ".join(sorted(e.id for e in kb.of_kind("study"))) or "none"
+        raise UserError(f"no study pack with id '{args.target}' (study packs: {known})")
+    pack = kb.studies.by_id[entry.id]
+    formats = [f for f in WRITERS if f != "html"] if args.format == "all" else [args.format]
+    output = Path(args.output)
+    _write_publication(project, study.handout(kb, pack), f"{entry.id}-handout", formats, output)
+    _write_publication(project, study.key(kb, pack), f"{entry.id}-key", formats, output)
+    return 0
+
+
+def _study_draft(project: Project, args: argparse.Namespace) -> int:
+    if not args.problem:
+        raise UserError("study draft needs --problem ID (the problem type to teach)")
+    kb = project.load(strict=False)
+    problem = kb.entries.get(args.problem)
+    if problem is None or problem.kind.name != "problem":
+        raise UserError(f"no problem with id '{args.problem}'")
+    pack_id = args.id or f"{problem.id}-xuexi"
+    if not is_valid_id(pack_id) or pack_id in RESERVED_IDS:
+        raise UserError(f"bad id '{pack_id}': use lowercase letters, digits and single hyphens")
+    if pack_id in kb.entries:
+        raise UserError(f"id '{pack_id}' is taken by {kb.get(pack_id).path}")
+    fields, missing = study_draft.draft(kb, problem.id)
+    path = study_draft.write(project.root, pack_id, fields, missing, problem.id)
+    print(f"Drafted {path.relative_to(project.root)} (draft: true): edit it, then build.py check")
+    for item in missing:
+        print(f"  missing: {item}")
+    return 0
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     project = _project(args)
     path = scaffold(project.root, args.kind, args.id)
@@ -261,6 +300,20 @@ def parser() -> argparse.ArgumentParser:
         help="write the resolved case ids into the edition ('frozen'): it never changes again",
     )
     s.set_defaults(func=cmd_compile)
+
+    s = sub.add_parser(
+        "study",
+        parents=[common, strictness],
+        help="draft a study pack from a problem, or write a pack's handout and key (.docx, PDF)",
+    )
+    s.add_argument("target", help="'draft', or the id of the study pack to write")
+    s.add_argument("--problem", help="with draft: the problem the pack teaches")
+    s.add_argument("--id", help="with draft: the new pack's id (default: PROBLEM-xuexi)")
+    s.add_argument(
+        "--format", choices=[*WRITERS, "all"], default="all", help="which files (default: all)"
+    )
+    s.add_argument("-o", "--output", default="dist", help="folder to write into (default: ./dist)")
+    s.set_defaults(func=cmd_study)
 
     s = sub.add_parser(
         "new", parents=[common], help="create an entry file with its fields to fill in"

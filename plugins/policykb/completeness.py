@@ -27,7 +27,7 @@ def check(kb: KnowledgeBase) -> list[Diagnostic]:
         if kind in {"problem", "remedy"} and not entry.data.sources:
             report(entry, "", f"{kind} has no 'sources'")
         if (
-            kind not in {"problem", "compilation"}
+            kind not in {"problem", "compilation", "study"}
             and not kb.incoming(entry)
             and not kb.outgoing(entry)
         ):

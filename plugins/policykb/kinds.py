@@ -74,9 +74,18 @@ KINDS: tuple[Kind, ...] = (
         "compilations",
         lambda d: d.title,
     ),
+    Kind(
+        "study",
+        "content/study",
+        schema.Study,
+        "study.md.j2",
+        "学习材料",
+        "study",
+        lambda d: d.title,
+    ),
 )
 
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 
 # Page names the site uses inside each kind's folder; an entry id may not take them.
-RESERVED_IDS = frozenset({"index", "by-region", "by-year", "by-level", "search", "assets"})
+RESERVED_IDS = frozenset({"index", "by-region", "by-year", "by-level", "search", "assets", "draft"})

@@ -39,7 +39,12 @@ class KnowledgeBase:
     _outgoing: dict[str, list[Link]] = field(default_factory=lambda: defaultdict(list))
     # set by the pipeline once linked: every compilation's resolved edition (publish.compilation)
     editions: Any = None
+    studies: Any = None  # publish.study.Packs
     warnings: list[Diagnostic] = field(default_factory=list)
+
+    def published(self) -> list[Entry]:
+        """Every entry but the drafts (a draft study pack is checked, never published)."""
+        return [e for e in self.entries.values() if not getattr(e.data, "draft", False)]
 
     def get(self, entry_id: str) -> Entry:
         return self.entries[entry_id]
@@ -142,7 +147,13 @@ def _literals(annotation: Any) -> set[Any]:
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc if not isinstance(p, int))
+    """('quiz', 1, 'refs', 0) → quiz[1].refs: where in the entry, as the loader says it."""
+    if loc and isinstance(loc[-1], int):
+        loc = loc[:-1]
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
 
 
 def markdown_fields(model: type[BaseModel]) -> list[str]:

@@ -8,7 +8,7 @@ from . import completeness
 from .diagnostics import ContentError
 from .linker import KnowledgeBase, link
 from .loader import load
-from .publish import compilation
+from .publish import compilation, study
 
 
 def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
@@ -19,6 +19,8 @@ def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
     kb.editions = compilation.resolve(kb)
     errors.extend(kb.editions.errors)
     kb.warnings.extend(kb.editions.warnings)
+    kb.studies = study.resolve(kb)
+    errors.extend(kb.studies.errors)
     if strict and not errors:
         errors.extend(completeness.check(kb))
     if errors:

@@ -28,6 +28,7 @@ log = logging.getLogger("mkdocs.plugins.policykb")
 ASSETS = {  # site path → file in the package's assets/
     urls.STYLESHEET: "policykb.css",
     urls.SEARCH_SCRIPT: "search.js",
+    urls.QUIZ_SCRIPT: "quiz.js",
     urls.WORKER_SHIM: "vendor/iframe-worker/shim.js",
 }
 # Generated pages stay out of Material's own search index: their documents are

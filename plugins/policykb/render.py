@@ -13,7 +13,7 @@ from . import urls
 from .kinds import KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
-from .publish import compilation, page
+from .publish import compilation, page, study
 from .publish.blocks import EntryBlocks, number
 from .publish.document import Document
 from .schema import CASE_KIND_LABELS, LEVELS
@@ -70,8 +70,16 @@ class Renderer:
         self.blocks = EntryBlocks(kb)
 
     def pages(self) -> Iterator[Page]:
-        for entry in sorted(self.kb.entries.values(), key=lambda e: (e.kind.name, e.id)):
+        for entry in sorted(self.kb.published(), key=lambda e: (e.kind.name, e.id)):
             yield self.entry_page(entry)
+        for pack in self.kb.studies.published():
+            yield Page(
+                study.page_path(pack, study.QUIZ),
+                page.write(study.quiz(self.kb, pack), study.page_path(pack, study.QUIZ)),
+            )
+            if pack.public_key:
+                path = study.page_path(pack, study.KEY)
+                yield Page(path, page.write(study.key(self.kb, pack), path))
         for kind in KINDS:
             yield self._render(urls.index_path(kind), f"index_{kind.name}.md.j2", kind=kind)
         for axis, path in urls.CASES_BY.items():
@@ -94,11 +102,15 @@ class Renderer:
             url=helpers.url,
             block=lambda entry: page.write_blocks(self.blocks.of(entry), path),
             publication=lambda entry: page.write(self.publication(entry), path),
+            pack_page=study.page_path,
             **context,
         )
         return Page(path, markdown)
 
     def publication(self, entry: Entry) -> Document:
+        if entry.kind.name == "study":
+            pack = self.kb.studies.by_id[entry.id]
+            return study.handout(self.kb, pack, downloads=self.downloads)
         edition = self.kb.editions.by_id[entry.id]
         return compilation.document(self.kb, edition, downloads=self.downloads)
 

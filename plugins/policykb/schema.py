@@ -191,3 +191,54 @@ class Compilation(EntryModel):
     previous: CompilationId | None = None
     # the resolved case ids, written by `build.py compile ID --freeze`: a released edition
     frozen: list[CaseId] | None = None
+
+
+def _answer(value: Any) -> Any:
+    # `answer: 8` for a fill-in is the text "8"; true/false stay booleans for truefalse
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list):
+        return [_answer(v) for v in value]
+    return value
+
+
+AnyId = Annotated[str, Ref("source", "rule", "negative", "problem", "remedy", "case")]
+QuizType = Literal["single", "multiple", "truefalse", "fill"]
+QUIZ_TYPE_LABELS = {
+    "single": "单选题",
+    "multiple": "多选题",
+    "truefalse": "判断题",
+    "fill": "填空题",
+}
+
+
+class QuizItem(EntryModel):
+    """One question; ``____`` in the question is a blank. `check` holds the answer to its type."""
+
+    type: QuizType
+    question: Text
+    answer: Annotated[Text | bool | list[Text], BeforeValidator(_answer)]
+    options: list[Text] = Field(default_factory=list)
+    explanation: Markdown | None = None
+    refs: list[AnyId] = Field(default_factory=list)
+
+
+class StudySection(EntryModel):
+    heading: Text
+    notes: Markdown | None = None
+    entries: list[AnyId] = Field(default_factory=list)
+    select: Select | None = None  # cases, with the same keys as a compilation's
+
+
+class Study(EntryModel):
+    """A study pack (学习材料): handout, quiz and answer key for one lesson."""
+
+    title: Text
+    sections: list[StudySection] = Field(min_length=1)
+    audience: Text | None = None
+    duration: int | None = None  # minutes
+    objectives: list[Text] = Field(default_factory=list)
+    discussion: list[Text] = Field(default_factory=list)
+    quiz: list[QuizItem] = Field(default_factory=list)
+    draft: bool = False  # checked, never published, until the trainer releases it
+    answer_key: Literal["public", "private"] = "public"  # private: exported, never on the site

@@ -24,6 +24,7 @@ NAV = [
         ]
     },
     {"来源文件": "sources/index.md"},
+    {"学习材料": "study/index.md"},
     {"汇编": "compilations/index.md"},
 ]
 
@@ -40,8 +41,9 @@ def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, theme_dir: str)
     toc.setdefault("slugify", slugify(case="lower"))
     if urls.STYLESHEET not in config.extra_css:
         config.extra_css.append(urls.STYLESHEET)
-    if urls.SEARCH_SCRIPT not in [str(s) for s in config.extra_javascript]:
-        config.extra_javascript.append(urls.SEARCH_SCRIPT)
+    for script in (urls.SEARCH_SCRIPT, urls.QUIZ_SCRIPT):
+        if script not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(script)
     # Our partials (the header search box) take precedence over the theme's own.
     if theme_dir not in config.theme.dirs:
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)

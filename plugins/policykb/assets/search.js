@@ -8,7 +8,7 @@
 
   var KIND_LABELS = {
     source: "来源文件", rule: "条款", negative: "负面清单",
-    problem: "问题类型", remedy: "对策措施", case: "案例", compilation: "汇编",
+    problem: "问题类型", remedy: "对策措施", case: "案例", compilation: "汇编", study: "学习材料",
   };
   var MAX_TERM = 12; // longest term looked up, in characters
   var MAX_QUERY = 200; // characters of a query that are used

@@ -119,7 +119,33 @@ class PageBreak:
     pass
 
 
-Block = Heading | Paragraph | ListBlock | Table | Figures | Quote | Aside | Contents | PageBreak
+@dataclass(frozen=True)
+class Question:
+    """A quiz item. On a page it can be answered and scored; in print it is an exercise, or,
+    with ``reveal``, an answer-key entry with its answer, explanation and the rules it tests."""
+
+    number: int
+    type: str  # single | multiple | truefalse | fill
+    prompt: str  # plain text; ____ is a blank
+    options: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()  # accepted answers, normalised; empty: not scored here
+    reveal: bool = False
+    explanation: tuple[Block, ...] = ()
+    refs: tuple[Link, ...] = ()
+
+
+Block = (
+    Heading
+    | Paragraph
+    | ListBlock
+    | Table
+    | Figures
+    | Quote
+    | Aside
+    | Contents
+    | PageBreak
+    | Question
+)
 
 
 @dataclass(frozen=True)
@@ -146,6 +172,22 @@ def chinese_date(date: str) -> str:
     """2025-12-01 → 2025年12月1日, as Chinese documents write dates."""
     parts = [int(p) for p in date.split("-")] if date else []
     return "".join(f"{n}{unit}" for n, unit in zip(parts, "年月日", strict=False))
+
+
+TRUE, FALSE = "对", "错"
+OPTION_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def answer_text(question: Question) -> str:
+    """The answer as a key prints it: B. 文本 / 对 / 8."""
+    if question.type in {"single", "multiple"}:
+        letters = [
+            f"{OPTION_LETTERS[question.options.index(a)]}. {a}"
+            for a in question.options
+            if a in question.answers
+        ]
+        return "；".join(letters)
+    return " 或 ".join(question.answers)
 
 
 def walk(blocks: list[Block] | tuple[Block, ...]):

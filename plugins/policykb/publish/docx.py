@@ -13,7 +13,9 @@ import io
 import zipfile
 from collections.abc import Callable
 
+from ..schema import QUIZ_TYPE_LABELS
 from .document import (
+    OPTION_LETTERS,
     Aside,
     Badge,
     Block,
@@ -26,9 +28,11 @@ from .document import (
     ListBlock,
     PageBreak,
     Paragraph,
+    Question,
     Quote,
     Table,
     Text,
+    answer_text,
     chinese_date,
 )
 
@@ -222,8 +226,37 @@ class _DocxWriter:
             self._contents(block)
         elif isinstance(block, PageBreak):
             w.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        elif isinstance(block, Question):
+            self._question(block)
         else:
             raise TypeError(f"no Word form for {type(block).__name__}")
+
+    def _question(self, q: Question) -> None:
+        from docx.shared import Pt
+
+        p = self.word.add_paragraph()
+        p.paragraph_format.keep_with_next = True
+        _run(p, f"{q.number}.（{QUIZ_TYPE_LABELS[q.type]}）", HEADING_FONT, 16)
+        _run(p, q.prompt + ("（　　）" if q.type != "fill" else ""), None, 16)
+        for i, option in enumerate(q.options):
+            o = self.word.add_paragraph()
+            o.paragraph_format.left_indent = Pt(32)
+            _run(o, f"{OPTION_LETTERS[i]}. {option}", None, 16)
+        if q.reveal:
+            a = self.word.add_paragraph()
+            a.paragraph_format.left_indent = Pt(32)
+            _run(a, "答案：", HEADING_FONT, 16)
+            _run(a, answer_text(q), None, 16)
+            for b in q.explanation:
+                self.block(b)
+            if q.refs:
+                r = self.word.add_paragraph()
+                r.paragraph_format.left_indent = Pt(32)
+                _run(r, "考查：", HEADING_FONT, 16)
+                for i, ref in enumerate(q.refs):
+                    if i:
+                        _run(r, "、", None, 16)
+                    self._link(r, ref, 16)
 
     def inlines(self, p, inlines: tuple[Inline, ...], size: float = 16) -> None:
         for i in inlines:

@@ -48,7 +48,7 @@ def entry_data(kb: KnowledgeBase, entry: Entry) -> dict[str, Any]:
 
 def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
     items = []
-    for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+    for entry in sorted(kb.published(), key=lambda e: e.id):
         links: dict[str, list[str]] = {}
         for target in kb.outgoing(entry):
             links.setdefault(target.kind.name, []).append(target.id)
@@ -76,7 +76,7 @@ def entries_csv(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+    for entry in sorted(kb.published(), key=lambda e: e.id):
         data = entry.data
         source = getattr(data, "source", None)
         region = getattr(data, "region", None)

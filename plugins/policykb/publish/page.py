@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from .. import urls
+from ..schema import QUIZ_TYPE_LABELS
 from .document import (
+    FALSE,
+    OPTION_LETTERS,
+    TRUE,
     Aside,
     Badge,
     Block,
@@ -19,8 +24,10 @@ from .document import (
     ListBlock,
     PageBreak,
     Paragraph,
+    Question,
     Quote,
     Table,
+    answer_text,
 )
 
 # characters Python-Markdown takes a backslash from; < > & become entities instead
@@ -109,7 +116,52 @@ class _PageWriter:
             return self.contents(block)
         if isinstance(block, PageBreak):
             return ""
+        if isinstance(block, Question):
+            return self.question(block)
         raise TypeError(f"no page form for {type(block).__name__}")
+
+    def question(self, q: Question) -> str:
+        prompt = f"**{q.number}.（{QUIZ_TYPE_LABELS[q.type]}）** {text(q.prompt)}"
+        feedback = []
+        if q.answers:
+            feedback.append(f"**正确答案**：{text(answer_text(q))}\n\n")
+        feedback.extend(self.block(b) for b in q.explanation)
+        if q.refs:
+            links = "、".join(self.inlines((r,)) for r in q.refs)
+            feedback.append(f"**考查**：{links}\n\n")
+        if q.reveal:
+            options = "".join(
+                f"- {OPTION_LETTERS[i]}. {text(o)}\n" for i, o in enumerate(q.options)
+            )
+            return f"{prompt}\n\n{options}\n" + "".join(feedback)
+        # an item the reader answers: quiz.js scores it against data-answer
+        name = f"q{q.number}"
+        if q.type == "fill":
+            field = (
+                f'<input type="text" class="kb-quiz__fill" name="{name}" '
+                f'aria-label="第{q.number}题的答案" autocomplete="off">'
+            )
+        else:
+            kind = "checkbox" if q.type == "multiple" else "radio"
+            choices = q.options if q.type != "truefalse" else (TRUE, FALSE)
+            field = "".join(
+                f'<label class="kb-quiz__option"><input type="{kind}" name="{name}" '
+                f'value="{html.escape(c)}"> {_letter(q, i)}{html.escape(c)}</label>'
+                for i, c in enumerate(choices)
+            )
+        answer = html.escape(json.dumps(list(q.answers), ensure_ascii=False))
+        scored = f' data-answer="{answer}"' if q.answers else ""
+        hidden = "".join(feedback)
+        legend = (
+            f"<strong>{q.number}.（{QUIZ_TYPE_LABELS[q.type]}）</strong>{html.escape(q.prompt)}"
+        )
+        return (
+            f'<fieldset class="kb-quiz__item" data-type="{q.type}"{scored} markdown="1">\n'
+            f"<legend>{legend}</legend>\n\n"
+            f'<div class="kb-quiz__choices">{field}</div>\n\n'
+            f'<div class="kb-quiz__feedback" hidden markdown="1">\n\n{hidden}</div>\n\n'
+            "</fieldset>\n\n"
+        )
 
     def contents(self, block: Contents) -> str:
         lines = [f'<nav class="kb-contents" aria-label="{block.title}" markdown>\n']
@@ -142,6 +194,10 @@ class _PageWriter:
             return target.replace(" ", "%20").replace(")", "%29")
         path, _, anchor = target.partition("#")
         return urls.relative(self.page, path) + (f"#{anchor}" if anchor else "")
+
+
+def _letter(q: Question, i: int) -> str:
+    return f"{OPTION_LETTERS[i]}. " if q.type in {"single", "multiple"} else ""
 
 
 def _badge(label: str) -> str:

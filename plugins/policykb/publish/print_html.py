@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from ..schema import QUIZ_TYPE_LABELS
 from .document import (
+    OPTION_LETTERS,
     Aside,
     Badge,
     Block,
@@ -18,9 +20,11 @@ from .document import (
     ListBlock,
     PageBreak,
     Paragraph,
+    Question,
     Quote,
     Table,
     Text,
+    answer_text,
     chinese_date,
 )
 from .fonts import PrintFonts
@@ -80,6 +84,10 @@ th, td {{ border: 0.6pt solid #000; padding: 2pt 4pt; }}
 a {{ color: #000; text-decoration: none; }}
 .address {{ font-size: 12pt; }}
 .page-break {{ break-after: page; }}
+.question {{ margin: 6pt 0; break-inside: avoid; }}
+.question p {{ text-indent: 0; }}
+ol.options {{ list-style: none; padding-left: 2em; }}
+p.answer {{ text-indent: 0; padding-left: 2em; }}
 """
 
 
@@ -156,7 +164,31 @@ class _PrintWriter:
             return f'<nav class="toc"><h2>{escape(block.title)}</h2><ul>{items}</ul></nav>'
         if isinstance(block, PageBreak):
             return '<div class="page-break"></div>'
+        if isinstance(block, Question):
+            return self.question(block)
         raise TypeError(f"no print form for {type(block).__name__}")
+
+    def question(self, q: Question) -> str:
+        parts = [
+            f'<div class="question"><p class="prompt"><b>{q.number}.（'
+            f"{QUIZ_TYPE_LABELS[q.type]}）</b>{escape(q.prompt)}"
+            f"{'（　　）' if q.type != 'fill' else ''}</p>"
+        ]
+        if q.options:
+            parts.append(
+                '<ol class="options">'
+                + "".join(
+                    f"<li>{OPTION_LETTERS[i]}. {escape(o)}</li>" for i, o in enumerate(q.options)
+                )
+                + "</ol>"
+            )
+        if q.reveal:
+            parts.append(f'<p class="answer"><b>答案：</b>{escape(answer_text(q))}</p>')
+            parts.extend(self.block(b) for b in q.explanation)
+            if q.refs:
+                links = "、".join(self.link(r) for r in q.refs)
+                parts.append(f'<p class="answer"><b>考查：</b>{links}</p>')
+        return "".join(parts) + "</div>"
 
     def inlines(self, inlines: tuple[Inline, ...]) -> str:
         out = []

@@ -6,7 +6,7 @@ import logging
 
 from .. import urls
 from ..linker import KnowledgeBase
-from . import compilation, exports, feed
+from . import compilation, exports, feed, study
 from .fonts import FontError, print_fonts
 from .print_html import Href
 from .writers import WRITERS
@@ -60,6 +60,18 @@ def files(
         for fmt in downloads:
             writer = WRITERS[fmt]
             out[stem + writer.extension] = writer.write(document, href=href)
+    for pack in kb.studies.published():
+        for name, document in (
+            ("handout", study.handout(kb, pack)),
+            (study.KEY, study.key(kb, pack)),
+        ):
+            if name == study.KEY and not pack.public_key:
+                continue  # a private key is exported by `build.py study`, never put on the site
+            for fmt in downloads:
+                writer = WRITERS[fmt]
+                out[study.file_stem(pack, name) + writer.extension] = writer.write(
+                    document, href=href
+                )
     out[feed.PATH] = feed.atom(
         kb, site_url=site_url, use_directory_urls=use_directory_urls, size=feed_size
     )

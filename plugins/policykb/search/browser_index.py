@@ -44,6 +44,7 @@ KIND_CODES = {
     "remedy": "m",
     "case": "c",
     "compilation": "h",
+    "study": "x",
 }
 
 # Synthetic terms: a document linked to a problem or remedy carries "@p:<id>" / "@r:<id>".

@@ -82,6 +82,7 @@ def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
             parts.append(value)
     parts.extend(getattr(d, "signs", None) or ())
     parts.extend(getattr(d, "keywords", None) or ())
+    parts.extend(getattr(d, "objectives", None) or ())
     for fig in getattr(d, "figures", None) or ():
         parts.append(f"{fig.label} {fig.prefix}{number(fig.value)}{fig.unit}")
     return "\n".join(parts)
@@ -110,7 +111,7 @@ def _linked_ids(kb: KnowledgeBase, entry: Entry, kind: str) -> tuple[str, ...]:
 
 def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocument]:
     docs = []
-    for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+    for entry in sorted(kb.published(), key=lambda e: e.id):
         d = entry.data
         region = getattr(d, "region", None) or ""
         date = getattr(d, "date", None) or ""
