@@ -243,6 +243,13 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="completeness rules too (default: as mkdocs.yml sets 'strict')",
     )
+    files = argparse.ArgumentParser(add_help=False)
+    files.add_argument(
+        "--format", choices=[*WRITERS, "all"], default="all", help="which files (default: all)"
+    )
+    files.add_argument(
+        "-o", "--output", default="dist", help="folder to write into (default: ./dist)"
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser(
@@ -286,14 +293,10 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "compile",
-        parents=[common, strictness],
+        parents=[common, strictness, files],
         help="write a compilation (汇编) edition as print HTML, Word (.docx) and PDF",
     )
     s.add_argument("id", help="the compilation's id, e.g. dianxing-anli-2025q4")
-    s.add_argument(
-        "--format", choices=[*WRITERS, "all"], default="all", help="which file (default: all)"
-    )
-    s.add_argument("-o", "--output", default="dist", help="folder to write into (default: ./dist)")
     s.add_argument(
         "--freeze",
         action="store_true",
@@ -303,16 +306,12 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "study",
-        parents=[common, strictness],
+        parents=[common, strictness, files],
         help="draft a study pack from a problem, or write a pack's handout and key (.docx, PDF)",
     )
     s.add_argument("target", help="'draft', or the id of the study pack to write")
     s.add_argument("--problem", help="with draft: the problem the pack teaches")
     s.add_argument("--id", help="with draft: the new pack's id (default: PROBLEM-xuexi)")
-    s.add_argument(
-        "--format", choices=[*WRITERS, "all"], default="all", help="which files (default: all)"
-    )
-    s.add_argument("-o", "--output", default="dist", help="folder to write into (default: ./dist)")
     s.set_defaults(func=cmd_study)
 
     s = sub.add_parser(
