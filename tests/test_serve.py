@@ -41,9 +41,14 @@ def test_search_api_hits_and_facets(api_url):
     [
         ("", "parameter 'q' (the query) is required"),
         ("q=x&kind=article", "kind must be one of case, negative, problem, remedy, rule, source"),
-        ("q=x&page=0", "page must be a whole number of 1 or more"),
-        ("q=x&page=abc", "page must be a whole number of 1 or more"),
+        ("q=x&page=0", "page must be a whole number from 1 to 1000000"),
+        ("q=x&page=abc", "page must be a whole number from 1 to 1000000"),
+        ("q=x&page=1000001", "page must be a whole number from 1 to 1000000"),
+        (f"q=x&page={'9' * 5000}", "page must be a whole number from 1 to 1000000"),
+        ("q=x&per_page=51", "per_page must be a whole number from 1 to 50"),
+        ("q=x&per_page=-1", "per_page must be a whole number from 1 to 50"),
         ("q=x&year=24", "year must be four digits, e.g. 2024"),
+        ("q=x&year=20x4", "year must be four digits, e.g. 2024"),
         ("q=x&sort=date", "unknown parameter(s): sort"),
         ("q=x&q=y", "parameter 'q' given 2 times"),
         (
@@ -56,6 +61,24 @@ def test_bad_parameters_get_400_with_a_message(api_url, query, message):
     status, body = get(f"{api_url}/api/search?{query}")
     assert status == 400
     assert body == {"error": message}
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [f"region={quote('火星')}", "year=1000", "kind=source&year=1999"],
+    ids=["region", "year", "kind-and-year"],
+)
+def test_a_filter_that_matches_nothing_gives_nothing(api_url, filters):
+    status, body = get(f"{api_url}/api/search?q={quote('考核')}&{filters}")
+    assert status == 200
+    assert (body["total"], body["pages"], body["hits"]) == (0, 0, [])
+
+
+def test_a_page_past_the_end_is_empty(api_url):
+    _, first = get(f"{api_url}/api/search?q={quote('考核')}&per_page=2")
+    assert first["pages"] == -(-first["total"] // 2) and len(first["hits"]) == 2
+    _, past = get(f"{api_url}/api/search?q={quote('考核')}&per_page=2&page=1000000")
+    assert (past["total"], past["pages"], past["hits"]) == (first["total"], first["pages"], [])
 
 
 @pytest.mark.parametrize(

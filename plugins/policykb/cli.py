@@ -17,7 +17,8 @@ from .linker import KnowledgeBase
 from .project import Project, ProjectError, quiet_mkdocs_logging
 from .scaffold import scaffold
 from .search import whoosh_index
-from .search.backend import QueryError, SearchQuery
+from .search.backend import QueryError
+from .search.params import MAX_PER_PAGE, search_query
 from .search.segment import glossary
 
 
@@ -59,34 +60,47 @@ def _index(project: Project, kb: KnowledgeBase) -> whoosh_index.WhooshSearch:
     return whoosh_index.WhooshSearch(directory)
 
 
+# how search_query's messages name each parameter on the command line
+SEARCH_OPTIONS = {"q": "QUERY", "per_page": "--limit"}
+
+
 def cmd_search(args: argparse.Namespace) -> int:
-    project = _project(args)
-    kb = project.load(strict=False)
-    backend = _index(project, kb)
     try:
-        results = backend.search(
-            SearchQuery(
-                text=args.query,
-                kind=args.kind,
-                region=args.region,
-                problem=args.problem,
-                year=args.year,
-                page=args.page,
-                per_page=args.limit,
-            )
+        query = search_query(
+            {
+                "q": args.query,
+                "kind": args.kind,
+                "region": args.region,
+                "problem": args.problem,
+                "year": args.year,
+                "page": args.page,
+                "per_page": args.limit,
+            },
+            kinds=set(BY_NAME),
+            name=lambda n: SEARCH_OPTIONS.get(n, f"--{n}"),
         )
+        project = _project(args)
+        backend = _index(project, project.load(strict=False))
+        try:
+            results = backend.search(query)
+        finally:
+            backend.close()
     except QueryError as exc:
         raise UserError(str(exc)) from None
-    finally:
-        backend.close()
     if args.json:
         print(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
         return 0
-    if not results.hits:
+    if not results.total:
         print(f"No results for {args.query!r}.")
         return 0
-    first = (args.page - 1) * args.limit
-    print(f"{results.total} result(s) for {args.query!r}:")
+    if not results.hits:
+        print(
+            f"No page {query.page}: {results.total} result(s) for {args.query!r} "
+            f"on {results.pages} page(s)."
+        )
+        return 0
+    first = (query.page - 1) * query.per_page
+    print(f"{results.total} result(s) for {args.query!r}, page {query.page} of {results.pages}:")
     for n, hit in enumerate(results.hits, start=first + 1):
         print(f"{n}. [{BY_NAME[hit.kind].label}] {hit.title}  ({hit.url})")
         print(f"   {_terminal_snippet(hit.snippet)}")
@@ -176,16 +190,17 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", parents=[common], help="search the knowledge base")
     s.add_argument("query", help="what to look for, e.g. 督检考 or 兰州 考核")
-    s.add_argument("--kind", choices=[k.name for k in KINDS], help="only entries of this kind")
+    # Values are checked by search_query, as the API checks its parameters, not by argparse.
+    s.add_argument("--kind", help="only entries of this kind: " + ", ".join(k.name for k in KINDS))
     s.add_argument("--region", help="only entries whose region contains this, e.g. 兰州")
     s.add_argument("--problem", help="only entries about this problem (id, title or alias)")
     s.add_argument("--year", help="only entries of this year, e.g. 2024")
-    s.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
-    s.add_argument("--page", type=int, default=1, help="page of results (default 1)")
+    s.add_argument("--limit", help=f"results per page, 1 to {MAX_PER_PAGE} (default 10)")
+    s.add_argument("--page", help="page of results (default 1)")
     s.add_argument(
         "--json",
         action="store_true",
-        help="print JSON: hits with id, kind, title, url, score, snippet; and facets",
+        help="print JSON: total, pages, hits with id, kind, title, url, score, snippet; facets",
     )
     s.set_defaults(func=cmd_search)
 

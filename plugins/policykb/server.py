@@ -10,51 +10,25 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from .search.backend import QueryError, SearchBackend, SearchQuery
+from .search.params import FIELDS, search_query
 
 API_PATH = "/api/search"
-PARAMS = {"q", "kind", "region", "problem", "year", "page", "per_page"}
-MAX_PER_PAGE = 50
 
 
 def parse_query(raw_query: str, *, kinds: set[str]) -> SearchQuery:
     """A search request from URL parameters; ``QueryError`` says what is wrong."""
     params = parse_qs(raw_query, keep_blank_values=True)
-    unknown = sorted(set(params) - PARAMS)
+    unknown = sorted(set(params) - set(FIELDS))
     if unknown:
         raise QueryError(f"unknown parameter(s): {', '.join(unknown)}")
     for name, values in params.items():
         if len(values) > 1:
             raise QueryError(f"parameter '{name}' given {len(values)} times")
-    one = {name: values[0].strip() for name, values in params.items()}
-    if not one.get("q"):
-        raise QueryError("parameter 'q' (the query) is required")
-    kind = one.get("kind") or None
-    if kind and kind not in kinds:
-        raise QueryError(f"kind must be one of {', '.join(sorted(kinds))}")
-    year = one.get("year") or None
-    if year and not (len(year) == 4 and year.isdigit()):
-        raise QueryError("year must be four digits, e.g. 2024")
-    page = _positive_int(one.get("page"), "page", 1)
-    per_page = _positive_int(one.get("per_page"), "per_page", 10)
-    if per_page > MAX_PER_PAGE:
-        raise QueryError(f"per_page must be at most {MAX_PER_PAGE}")
-    return SearchQuery(
-        text=one["q"],
-        kind=kind,
-        region=one.get("region") or None,
-        problem=one.get("problem") or None,
-        year=year,
-        page=page,
-        per_page=per_page,
+    return search_query(
+        {name: values[0] for name, values in params.items()},
+        kinds=kinds,
+        name=lambda n: f"parameter '{n}'" if n == "q" else n,
     )
-
-
-def _positive_int(value: str | None, name: str, default: int) -> int:
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise QueryError(f"{name} must be a whole number of 1 or more")
-    return int(value)
 
 
 class Handler(SimpleHTTPRequestHandler):

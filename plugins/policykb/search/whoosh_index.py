@@ -254,10 +254,12 @@ class WhooshSearch:
         searcher = self.searcher
         groups = self._query_words(searcher, text)
         aliases = self._aliases_in(text)
-        if not groups and not aliases:
-            return SearchResults(q, 0, [], {name: {} for name in FACETS})
         filter_query = self._filter(q)
         allowed = set(searcher.docs_for_query(filter_query)) if filter_query else None
+        # whoosh takes an empty filter for no filter at all: a filter that matches nothing
+        # must give nothing, not every hit
+        if (not groups and not aliases) or allowed == set():
+            return SearchResults(q, 0, [], {name: {} for name in FACETS})
 
         def matching(query: wq.Query) -> set[int]:
             found = set(searcher.docs_for_query(query))
@@ -271,8 +273,13 @@ class WhooshSearch:
         if len(matched) < ENOUGH:
             query = self._broad_query(groups, aliases)
             matched = matching(query)
-        # the filter's documents are known already: whoosh takes the set, not the query again
-        page = searcher.search_page(query, q.page, pagelen=q.per_page, filter=allowed, terms=False)
+        # whoosh's search_page answers a page past the end with the last page again
+        first = (q.page - 1) * q.per_page
+        page = []
+        if matched and first < len(matched):
+            # the filter's documents are known already: whoosh takes the set, not the query
+            found = searcher.search(query, limit=first + q.per_page, filter=allowed, terms=False)
+            page = found[first : first + q.per_page]
         matches = matcher([w for g in groups for w in g], self.segmenter.subwords)
         hits = [
             Hit(
