@@ -8,8 +8,6 @@ next to the index so that a later process cuts queries exactly as the build cut 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from .. import urls
-from ..fsutil import swap_in
+from ..fsutil import replacing
 from ..linker import KnowledgeBase
 from .backend import FACETS, MAX_QUERY_CHARS, Hit, QueryError, SearchQuery, SearchResults
 from .documents import FIELD_BOOSTS, SearchDocument, build_documents, field_terms, fingerprint
@@ -94,19 +92,16 @@ def build(
         segmenter.words,
         alias_table(kb),
     )
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".index-", dir=directory.parent))
-    try:
+    with replacing(directory) as staging:
         ix = windex.create_in(staging, schema())
         with ix.writer(limitmb=128) as writer:
             for doc in documents:
                 writer.add_document(**_fields(doc, segmenter))
+        # the writer's lock file (made 0755) outlives it; the index is never written again
+        (staging / "MAIN_WRITELOCK").unlink(missing_ok=True)
         (staging / "meta.json").write_text(
             json.dumps(meta.__dict__, ensure_ascii=False, sort_keys=True), encoding="utf-8"
         )
-        swap_in(staging, directory)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return meta
 
 
