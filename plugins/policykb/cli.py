@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .diagnostics import ContentError
 from .kinds import BY_NAME, KINDS
 from .linker import KnowledgeBase
 from .project import Project, ProjectError, quiet_mkdocs_logging
-from .scaffold import scaffold
+from .scaffold import ScaffoldError, scaffold
 from .search import whoosh_index
 from .search.backend import QueryError
 from .search.params import MAX_PER_PAGE, search_query
@@ -118,8 +120,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     project = _project(args)
     kb = project.load(strict=args.strict)
     site = project.build(kb)
-    backend = _index(project, kb)
-    server = make_server(site, backend, kinds=set(BY_NAME), host=args.host, port=args.port)
+    _index(project, kb).close()
+    # follows the index a `build.py build` in another terminal switches in
+    backend = whoosh_index.ReopeningSearch(project.settings()[1] / "index")
+    try:
+        server = make_server(site, backend, kinds=set(BY_NAME), host=args.host, port=args.port)
+    except OSError as exc:  # the port is taken, the address is not this machine's…
+        backend.close()
+        raise UserError(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}") from None
     print(
         f"Serving {site} on http://{args.host}:{server.server_port}/ "
         f"(search API: /api/search?q=…). Ctrl+C stops.",
@@ -143,9 +151,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="build.py", description="减负知识库: check, build, serve and search."
-    )
+    p = _Parser(prog="build.py", description="减负知识库: check, build, serve and search.")
     p.add_argument("--version", action="version", version=f"policykb {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -213,17 +219,40 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors as every other user error: one line, exit 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"Error: {message} (see {self.prog} --help)\n")
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, in words: 'No space left on device', not '[Errno 28] …'."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     quiet_mkdocs_logging(getattr(args, "verbose", False))
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, where it is caught, not at exit
+        return code
     except ContentError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
         n = len(exc.diagnostics)
         print(f"Error: {n} error{'s' if n != 1 else ''} in the knowledge base", file=sys.stderr)
         return 1
-    except (UserError, ProjectError, FileExistsError, ValueError) as exc:
+    except (UserError, ProjectError, ScaffoldError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # `build.py search … | head`: the reader has all it wanted; no message, and none
+        # from Python either when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:  # a full disk, a read-only or vanished folder…
+        print(f"Error: {_reason(exc)}", file=sys.stderr)
         return 1

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import queue
+import sys
+import threading
+from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .search.backend import QueryError, SearchBackend, SearchQuery
 from .search.params import FIELDS, search_query
@@ -34,6 +39,11 @@ def parse_query(raw_query: str, *, kinds: set[str]) -> SearchQuery:
 class Handler(SimpleHTTPRequestHandler):
     backend: SearchBackend
     kinds: set[str]
+    # An idle or stalled connection is dropped after this long instead of holding a worker.
+    timeout = 10
+    # http.server takes a one-word request line for HTTP/0.9 and answers its 400 without a
+    # status line; nobody speaks 0.9 any more
+    default_request_version = "HTTP/1.0"
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         url = urlsplit(self.path)
@@ -46,6 +56,32 @@ class Handler(SimpleHTTPRequestHandler):
         except QueryError as exc:
             body, status = {"error": str(exc)}, HTTPStatus.BAD_REQUEST
         self._send_json(body, status)
+
+    def send_head(self):  # noqa: ANN201 (a file or None, as http.server's)
+        # open() refuses a NUL with a ValueError, which http.server does not expect
+        if "\0" in unquote(urlsplit(self.path).path):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """No file listings: a folder without index.html is not a page."""
+        self.send_error(HTTPStatus.NOT_FOUND)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        # the site's own page (Chinese, with links home and to search), not http.server's
+        body = page.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _send_json(self, body: object, status: HTTPStatus) -> None:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -60,8 +96,42 @@ class Handler(SimpleHTTPRequestHandler):
         pass  # one line per request drowns the terminal; errors still surface as responses
 
 
+class SiteServer(ThreadingHTTPServer):
+    """http.server's threading server sized for a crowd: a deep listen backlog (the default
+    of 5 refuses a crowd's connections, which clients retry seconds later) and a fixed pool of
+    workers instead of a thread per connection."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+    workers = 32
+
+    def __init__(self, address: tuple[str, int], handler: Callable[..., Handler]):
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()
+        super().__init__(address, handler)  # binds: may fail, with no worker started yet
+        # daemon threads (not a ThreadPoolExecutor's): Ctrl+C must not wait for idle clients
+        for n in range(self.workers):
+            threading.Thread(target=self._work, name=f"policykb-serve-{n}", daemon=True).start()
+
+    def _work(self) -> None:
+        while (item := self._requests.get()) is not None:
+            self.process_request_thread(*item)
+
+    def process_request(self, request, client_address) -> None:  # noqa: ANN001
+        self._requests.put((request, client_address))
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        # a client that hangs up mid-answer is no error of ours; anything else is a bug
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        for _ in range(self.workers):
+            self._requests.put(None)
+
+
 def make_server(
     site_dir: Path, backend: SearchBackend, *, kinds: set[str], host: str, port: int
-) -> ThreadingHTTPServer:
+) -> SiteServer:
     handler = type("BoundHandler", (Handler,), {"backend": backend, "kinds": kinds})
-    return ThreadingHTTPServer((host, port), partial(handler, directory=str(site_dir)))
+    return SiteServer((host, port), partial(handler, directory=str(site_dir)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -305,3 +305,48 @@ def _df(searcher, word: str) -> int:
 
 def _sorted_counts(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+class ReopeningSearch:
+    """A ``WhooshSearch`` that follows its directory: when a build switches in a new index
+    (see ``fsutil``), the next query opens it. Recent answers are kept, for as long as the
+    index they came from: a crowd asks the same few things."""
+
+    CACHED = 512
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._stamp = self._current_stamp()
+        self._search = WhooshSearch(directory)
+        self._answers: OrderedDict[SearchQuery, SearchResults] = OrderedDict()
+
+    def _current_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            meta = (self.directory / "meta.json").stat()
+        except OSError:
+            return None  # between a build's steps the old index keeps answering
+        return meta.st_dev, meta.st_ino, meta.st_mtime_ns
+
+    def search(self, q: SearchQuery) -> SearchResults:
+        # one query at a time (as WhooshSearch's own lock has it): nothing searches the old
+        # index while it is closed
+        with self._lock:
+            stamp = self._current_stamp()
+            if stamp is not None and stamp != self._stamp:
+                fresh = WhooshSearch(self.directory)
+                self._search.close()
+                self._search, self._stamp = fresh, stamp
+                self._answers.clear()
+            if q in self._answers:
+                self._answers.move_to_end(q)
+                return self._answers[q]
+            results = self._search.search(q)
+            self._answers[q] = results
+            if len(self._answers) > self.CACHED:
+                self._answers.popitem(last=False)
+            return results
+
+    def close(self) -> None:
+        with self._lock:
+            self._search.close()
