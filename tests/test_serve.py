@@ -180,3 +180,17 @@ def test_serve_says_when_the_port_is_taken(kb):
         1,
         f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n",
     )
+
+
+def test_clients_that_connect_and_say_nothing_hold_no_worker(api_url):
+    idle = [
+        socket.create_connection((urlsplit(api_url).hostname, urlsplit(api_url).port))
+        for _ in range(50)
+    ]
+    try:
+        started = time.monotonic()
+        status, _ = get(f"{api_url}/api/search?q={quote('考核')}")
+        assert status == 200 and time.monotonic() - started < 1
+    finally:
+        for conn in idle:
+            conn.close()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import queue
+import selectors
+import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
@@ -40,7 +43,7 @@ class Handler(SimpleHTTPRequestHandler):
     backend: SearchBackend
     kinds: set[str]
     # An idle or stalled connection is dropped after this long instead of holding a worker.
-    timeout = 10
+    timeout = 5
     # http.server takes a one-word request line for HTTP/0.9 and answers its 400 without a
     # status line; nobody speaks 0.9 any more
     default_request_version = "HTTP/1.0"
@@ -98,26 +101,70 @@ class Handler(SimpleHTTPRequestHandler):
 
 class SiteServer(ThreadingHTTPServer):
     """http.server's threading server sized for a crowd: a deep listen backlog (the default
-    of 5 refuses a crowd's connections, which clients retry seconds later) and a fixed pool of
-    workers instead of a thread per connection."""
+    of 5 refuses a crowd's connections, which clients retry seconds later), a fixed pool of
+    workers instead of a thread per connection, and a waiting room: a connection reaches a
+    worker only once its request has begun to arrive, so clients that connect and say
+    nothing (a browser's preconnects, a slow-loris) hold no worker; they are dropped after
+    ``Handler.timeout``."""
 
     request_queue_size = 1024
     daemon_threads = True
-    workers = 32
+    # Searches take turns on one whoosh searcher and every thread takes turns on the GIL:
+    # more threads only wait longer (bench/load.py, 20 clients, first asking of each query:
+    # p99 191 ms with 8 workers, 340 ms with 16).
+    workers = 8
 
     def __init__(self, address: tuple[str, int], handler: Callable[..., Handler]):
-        self._requests: queue.SimpleQueue = queue.SimpleQueue()
-        super().__init__(address, handler)  # binds: may fail, with no worker started yet
-        # daemon threads (not a ThreadPoolExecutor's): Ctrl+C must not wait for idle clients
+        self._ready: queue.SimpleQueue = queue.SimpleQueue()
+        self._arrived: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake_up, self._waker = socket.socketpair()
+        self._closing = False
+        super().__init__(address, handler)  # binds: may fail, with no thread started yet
+        # daemon threads (not a ThreadPoolExecutor's): Ctrl+C must not wait for a client
+        threading.Thread(target=self._wait, name="policykb-serve-waiting", daemon=True).start()
         for n in range(self.workers):
             threading.Thread(target=self._work, name=f"policykb-serve-{n}", daemon=True).start()
 
-    def _work(self) -> None:
-        while (item := self._requests.get()) is not None:
-            self.process_request_thread(*item)
-
     def process_request(self, request, client_address) -> None:  # noqa: ANN001
-        self._requests.put((request, client_address))
+        try:
+            # most clients send their request with the connection: straight to a worker
+            request.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            self._arrived.put((request, client_address, time.monotonic()))
+            self._waker.send(b"\0")
+        except OSError:
+            self.shutdown_request(request)  # gone already
+        else:
+            self._ready.put((request, client_address))
+
+    def _wait(self) -> None:
+        """The waiting room: hands on each connection with something to read."""
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(self._wake_up, selectors.EVENT_READ)
+            swept = time.monotonic()
+            while not self._closing:
+                idle = len(waiting.get_map()) > 1
+                for key, _ in waiting.select(min(1.0, Handler.timeout) if idle else None):
+                    if key.fileobj is self._wake_up:
+                        self._wake_up.recv(4096)
+                        while not self._arrived.empty():
+                            conn, client, since = self._arrived.get()
+                            waiting.register(conn, selectors.EVENT_READ, (client, since))
+                    else:
+                        waiting.unregister(key.fileobj)
+                        self._ready.put((key.fileobj, key.data[0]))
+                now = time.monotonic()
+                if now - swept < min(1.0, Handler.timeout):
+                    continue
+                swept = now
+                for key in list(waiting.get_map().values()):
+                    if key.data and now - key.data[1] > Handler.timeout:
+                        waiting.unregister(key.fileobj)
+                        self.shutdown_request(key.fileobj)
+
+    def _work(self) -> None:
+        while (item := self._ready.get()) is not None:
+            self.process_request_thread(*item)
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001
         # a client that hangs up mid-answer is no error of ours; anything else is a bug
@@ -126,8 +173,10 @@ class SiteServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        self._closing = True
+        self._waker.send(b"\0")
         for _ in range(self.workers):
-            self._requests.put(None)
+            self._ready.put(None)
 
 
 def make_server(

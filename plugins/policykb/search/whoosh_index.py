@@ -310,13 +310,15 @@ def _sorted_counts(counts: Counter[str]) -> dict[str, int]:
 class ReopeningSearch:
     """A ``WhooshSearch`` that follows its directory: when a build switches in a new index
     (see ``fsutil``), the next query opens it. Recent answers are kept, for as long as the
-    index they came from: a crowd asks the same few things."""
+    index they came from: a crowd asks the same few things, and an answer kept is one that
+    does not wait for the searcher."""
 
     CACHED = 512
 
     def __init__(self, directory: Path):
         self.directory = directory
-        self._lock = threading.Lock()
+        self._searching = threading.Lock()  # the searcher: one query at a time, or a reopen
+        self._keeping = threading.Lock()  # the answers and the stamp they belong to
         self._stamp = self._current_stamp()
         self._search = WhooshSearch(directory)
         self._answers: OrderedDict[SearchQuery, SearchResults] = OrderedDict()
@@ -328,25 +330,33 @@ class ReopeningSearch:
             return None  # between a build's steps the old index keeps answering
         return meta.st_dev, meta.st_ino, meta.st_mtime_ns
 
+    def _replaced(self, stamp: tuple[int, int, int] | None) -> bool:
+        return stamp is not None and stamp != self._stamp
+
     def search(self, q: SearchQuery) -> SearchResults:
-        # one query at a time (as WhooshSearch's own lock has it): nothing searches the old
-        # index while it is closed
-        with self._lock:
-            stamp = self._current_stamp()
-            if stamp is not None and stamp != self._stamp:
-                fresh = WhooshSearch(self.directory)
-                self._search.close()
-                self._search, self._stamp = fresh, stamp
-                self._answers.clear()
-            if q in self._answers:
+        stamp = self._current_stamp()
+        with self._keeping:
+            if not self._replaced(stamp) and q in self._answers:
                 self._answers.move_to_end(q)
                 return self._answers[q]
+        with self._searching:
+            if self._replaced(stamp := self._current_stamp()):
+                # no query is running on the old searcher: it is safe to close
+                fresh = WhooshSearch(self.directory)
+                self._search.close()
+                self._search = fresh
+                with self._keeping:
+                    self._answers.clear()
+                    self._stamp = stamp
+            answered_from = self._stamp
             results = self._search.search(q)
-            self._answers[q] = results
-            if len(self._answers) > self.CACHED:
-                self._answers.popitem(last=False)
-            return results
+        with self._keeping:
+            if self.CACHED and self._stamp == answered_from:  # not from an index since replaced
+                self._answers[q] = results
+                if len(self._answers) > self.CACHED:
+                    self._answers.popitem(last=False)
+        return results
 
     def close(self) -> None:
-        with self._lock:
+        with self._searching:
             self._search.close()
