@@ -147,7 +147,7 @@ def test_cli_search_json(kb):
 def test_cli_search_text_and_filters(kb):
     result = kb.run("search", "考核", "--region", "兰州", "--kind", "case")
     assert result.out.splitlines()[:2] == [
-        "1 result(s) for '考核':",
+        "1 result(s) for '考核', page 1 of 1:",
         "1. [案例] 兰州新区“多考合一”  (cases/lanzhou-xinqu-duokao-heyi.html)",
     ]
     assert "【" in result.out.splitlines()[2]
@@ -177,7 +177,8 @@ def test_index_is_replaced_only_when_complete(tiny_kb, segmenter, tmp_path):
     search = whoosh_index.WhooshSearch(directory)
     assert search.search(SearchQuery("督检考")).total > 0
     search.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]
+    # the index and the one complete version it points to; nothing of the failed build
+    assert sorted(p.name for p in tmp_path.iterdir()) == [directory.readlink().name, "index"]
 
 
 def test_documents_with_all_the_words_come_alone_when_there_are_enough(engine, monkeypatch):
@@ -185,3 +186,66 @@ def test_documents_with_all_the_words_come_alone_when_there_are_enough(engine, m
     assert len(broad) > 1  # fewer than ENOUGH have both words: any word will do
     monkeypatch.setattr(whoosh_index, "ENOUGH", 1)
     assert ids(engine.search(SearchQuery("督查 计划外"))) == ["dujiankao-guoduo"]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"region": "火星"}, {"year": "1000"}, {"kind": "source", "year": "1999"}],
+    ids=["region", "year", "kind-and-year"],
+)
+def test_a_filter_that_matches_nothing_gives_nothing(engine, filters):
+    results = engine.search(SearchQuery("考核", **filters))
+    assert (results.total, results.pages, results.hits) == (0, 0, [])
+    assert results.facets == {"kind": {}, "problems": {}, "region": {}, "year": {}}
+
+
+def test_pages_split_the_results_and_a_page_past_the_end_is_empty(engine):
+    everything = engine.search(SearchQuery("考核", per_page=50))
+    assert everything.total == len(everything.hits) > 3
+    pages = [engine.search(SearchQuery("考核", page=n, per_page=2)) for n in (1, 2, 3)]
+    assert [h.id for p in pages for h in p.hits] == [h.id for h in everything.hits][:6]
+    assert pages[0].pages == -(-everything.total // 2)
+    past = engine.search(SearchQuery("考核", page=1_000_000, per_page=2))
+    assert (past.total, past.pages, past.hits) == (everything.total, pages[0].pages, [])
+
+
+def test_cli_search_a_filter_that_matches_nothing(kb):
+    result = kb.run("search", "督检考", "--year", "1000")
+    assert (result.code, result.out) == (0, "No results for '督检考'.\n")
+    data = json.loads(kb.run("search", "督检考", "--year", "1000", "--json").out)
+    assert (data["total"], data["pages"], data["hits"]) == (0, 0, [])
+
+
+def test_cli_search_a_page_past_the_end(kb):
+    total = json.loads(kb.run("search", "考核", "--json").out)["total"]
+    result = kb.run("search", "考核", "--page", "1000000")
+    assert result.out == f"No page 1000000: {total} result(s) for '考核' on 1 page(s).\n"
+    data = json.loads(kb.run("search", "考核", "--page", "2", "--limit", "2", "--json").out)
+    assert (data["total"], data["pages"], len(data["hits"])) == (total, -(-total // 2), 2)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--year", "20x4"], "--year must be four digits, e.g. 2024"),
+        (["--year", "２０２４"], "--year must be four digits, e.g. 2024"),
+        (
+            ["--kind", "article"],
+            "--kind must be one of case, compilation, negative, problem, remedy, rule, source, "
+            "study",
+        ),
+        (["--page", "0"], "--page must be a whole number from 1 to 1000000"),
+        (["--page", "1000001"], "--page must be a whole number from 1 to 1000000"),
+        (["--page", "9" * 5000], "--page must be a whole number from 1 to 1000000"),
+        (["--limit", "51"], "--limit must be a whole number from 1 to 50"),
+        (["--limit", "-1"], "--limit must be a whole number from 1 to 50"),
+    ],
+)
+def test_cli_search_refuses_bad_options_as_the_api_does(kb, args, message):
+    result = kb.run("search", "考核", *args)
+    assert (result.code, result.out, result.err) == (1, "", f"Error: {message}\n")
+
+
+def test_cli_search_refuses_an_empty_query(kb):
+    result = kb.run("search", " ")
+    assert (result.code, result.err) == (1, "Error: QUERY (the query) is required\n")

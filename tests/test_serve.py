@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 import urllib.error
 import urllib.request
-from urllib.parse import quote
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote, urlsplit
 
 import pytest
+from policykb import server
+from policykb.search.whoosh_index import ReopeningSearch
+
+from .browser import serving
 
 
 def get(url: str) -> tuple[int, dict | str]:
@@ -44,9 +51,14 @@ def test_search_api_hits_and_facets(api_url):
             "q=x&kind=article",
             "kind must be one of case, compilation, negative, problem, remedy, rule, source, study",
         ),
-        ("q=x&page=0", "page must be a whole number of 1 or more"),
-        ("q=x&page=abc", "page must be a whole number of 1 or more"),
+        ("q=x&page=0", "page must be a whole number from 1 to 1000000"),
+        ("q=x&page=abc", "page must be a whole number from 1 to 1000000"),
+        ("q=x&page=1000001", "page must be a whole number from 1 to 1000000"),
+        (f"q=x&page={'9' * 5000}", "page must be a whole number from 1 to 1000000"),
+        ("q=x&per_page=51", "per_page must be a whole number from 1 to 50"),
+        ("q=x&per_page=-1", "per_page must be a whole number from 1 to 50"),
         ("q=x&year=24", "year must be four digits, e.g. 2024"),
+        ("q=x&year=20x4", "year must be four digits, e.g. 2024"),
         ("q=x&sort=date", "unknown parameter(s): sort"),
         ("q=x&q=y", "parameter 'q' given 2 times"),
         (
@@ -59,6 +71,24 @@ def test_bad_parameters_get_400_with_a_message(api_url, query, message):
     status, body = get(f"{api_url}/api/search?{query}")
     assert status == 400
     assert body == {"error": message}
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [f"region={quote('火星')}", "year=1000", "kind=source&year=1999"],
+    ids=["region", "year", "kind-and-year"],
+)
+def test_a_filter_that_matches_nothing_gives_nothing(api_url, filters):
+    status, body = get(f"{api_url}/api/search?q={quote('考核')}&{filters}")
+    assert status == 200
+    assert (body["total"], body["pages"], body["hits"]) == (0, 0, [])
+
+
+def test_a_page_past_the_end_is_empty(api_url):
+    _, first = get(f"{api_url}/api/search?q={quote('考核')}&per_page=2")
+    assert first["pages"] == -(-first["total"] // 2) and len(first["hits"]) == 2
+    _, past = get(f"{api_url}/api/search?q={quote('考核')}&per_page=2&page=1000000")
+    assert (past["total"], past["pages"], past["hits"]) == (first["total"], first["pages"], [])
 
 
 @pytest.mark.parametrize(
@@ -76,3 +106,94 @@ def test_a_query_too_long_for_a_url_is_refused_not_crashed(api_url):
     # 10,000 Chinese characters are 90 KB URL-encoded, past the 64 KB request line
     status, _ = get(f"{api_url}/api/search?q={quote('考核' * 5000)}")
     assert status == 414
+
+
+def raw(url: str, request: bytes, *, wait: float = 5.0) -> bytes:
+    """What the server answers to bytes sent as they are, until it closes the connection."""
+    host, port = urlsplit(url).hostname, urlsplit(url).port
+    with socket.create_connection((host, port), timeout=wait) as conn:
+        conn.sendall(request)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("path", ["/no/such/page.html", "/assets/", "/%00", "/cases/%00.html"])
+def test_unknown_paths_get_the_sites_chinese_404_page(api_url, path, capsys):
+    status, body = get(f"{api_url}{path}")
+    assert status == 404
+    assert "<h1>页面不存在</h1>" in body
+    assert '<a href="/index.html">返回首页</a>' in body
+    assert '<a href="/search.html">搜索知识库</a>' in body
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_built_404_page_is_chinese(built):
+    page = (built / "site" / "404.html").read_text(encoding="utf-8")
+    assert "<title>页面不存在 - 测试知识库</title>" in page and "404 - Not found" not in page
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [b"GARBAGE", b"GET / HTTP/1.1 extra", b"GET / HTTP/x.y", b"GET / HTTP/1.0 \xff\xfe"],
+)
+def test_a_bad_request_line_gets_a_clean_400(api_url, request_line, capsys):
+    answer = raw(api_url, request_line + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 400 ")
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_idle_connection_is_dropped(api_url, monkeypatch):
+    monkeypatch.setattr(server.Handler, "timeout", 0.5)
+    started = time.monotonic()
+    assert raw(api_url, b"GET / HTTP/1.0\r\n") == b""  # never finishes its headers
+    assert time.monotonic() - started < 3
+
+
+def test_a_crowd_is_answered(api_url):
+    """200 clients at once: the listen backlog and the workers hold them (the default
+    backlog of 5 made clients wait for TCP retries, seconds each)."""
+    urls = [f"{api_url}/api/search?q={quote(q)}" for q in ("督检考", "考核", "兰州", "台账")] * 50
+    with ThreadPoolExecutor(200) as pool:
+        statuses = list(pool.map(lambda u: get(u)[0], urls))
+    assert statuses == [200] * 200
+
+
+def test_serve_follows_a_rebuilt_index(kb):
+    assert kb.run("build").code == 0
+    backend = ReopeningSearch(kb.root / ".policykb" / "index")
+    with serving(kb.root / "site", backend) as url:
+        search = f"{url}/api/search?q={quote('无会日')}"
+        assert get(search)[1]["total"] == 0
+        kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+        assert kb.run("build").code == 0  # as in another terminal
+        assert [h["id"] for h in get(search)[1]["hits"]] == ["nanle-wangge"]
+        assert "推行无会日" in get(f"{url}/cases/nanle-wangge.html")[1]
+    backend.close()
+
+
+def test_serve_says_when_the_port_is_taken(kb):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = kb.run("serve", "--port", str(port))
+    assert (result.code, result.err) == (
+        1,
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n",
+    )
+
+
+def test_clients_that_connect_and_say_nothing_hold_no_worker(api_url):
+    idle = [
+        socket.create_connection((urlsplit(api_url).hostname, urlsplit(api_url).port))
+        for _ in range(50)
+    ]
+    try:
+        started = time.monotonic()
+        status, _ = get(f"{api_url}/api/search?q={quote('考核')}")
+        assert status == 200 and time.monotonic() - started < 1
+    finally:
+        for conn in idle:
+            conn.close()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .diagnostics import ContentError
@@ -20,9 +22,10 @@ from .publish.document import Document
 from .publish.fonts import FontError
 from .publish.freeze import AlreadyFrozen, freeze
 from .publish.writers import WRITERS
-from .scaffold import scaffold
+from .scaffold import ScaffoldError, scaffold
 from .search import whoosh_index
-from .search.backend import QueryError, SearchQuery
+from .search.backend import QueryError
+from .search.params import MAX_PER_PAGE, search_query
 from .search.segment import glossary
 from .yamlfile import is_valid_id
 
@@ -75,34 +78,47 @@ def _index(project: Project, kb: KnowledgeBase) -> whoosh_index.WhooshSearch:
     return whoosh_index.WhooshSearch(directory)
 
 
+# how search_query's messages name each parameter on the command line
+SEARCH_OPTIONS = {"q": "QUERY", "per_page": "--limit"}
+
+
 def cmd_search(args: argparse.Namespace) -> int:
-    project = _project(args)
-    kb = project.load(strict=False)
-    backend = _index(project, kb)
     try:
-        results = backend.search(
-            SearchQuery(
-                text=args.query,
-                kind=args.kind,
-                region=args.region,
-                problem=args.problem,
-                year=args.year,
-                page=args.page,
-                per_page=args.limit,
-            )
+        query = search_query(
+            {
+                "q": args.query,
+                "kind": args.kind,
+                "region": args.region,
+                "problem": args.problem,
+                "year": args.year,
+                "page": args.page,
+                "per_page": args.limit,
+            },
+            kinds=set(BY_NAME),
+            name=lambda n: SEARCH_OPTIONS.get(n, f"--{n}"),
         )
+        project = _project(args)
+        backend = _index(project, project.load(strict=False))
+        try:
+            results = backend.search(query)
+        finally:
+            backend.close()
     except QueryError as exc:
         raise UserError(str(exc)) from None
-    finally:
-        backend.close()
     if args.json:
         print(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
         return 0
-    if not results.hits:
+    if not results.total:
         print(f"No results for {args.query!r}.")
         return 0
-    first = (args.page - 1) * args.limit
-    print(f"{results.total} result(s) for {args.query!r}:")
+    if not results.hits:
+        print(
+            f"No page {query.page}: {results.total} result(s) for {args.query!r} "
+            f"on {results.pages} page(s)."
+        )
+        return 0
+    first = (query.page - 1) * query.per_page
+    print(f"{results.total} result(s) for {args.query!r}, page {query.page} of {results.pages}:")
     for n, hit in enumerate(results.hits, start=first + 1):
         print(f"{n}. [{BY_NAME[hit.kind].label}] {hit.title}  ({hit.url})")
         print(f"   {_terminal_snippet(hit.snippet)}")
@@ -120,8 +136,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     project = _project(args)
     kb = project.load(strict=args.strict)
     site = project.build(kb)
-    backend = _index(project, kb)
-    server = make_server(site, backend, kinds=set(BY_NAME), host=args.host, port=args.port)
+    _index(project, kb).close()
+    # follows the index a `build.py build` in another terminal switches in
+    backend = whoosh_index.ReopeningSearch(project.settings()[1] / "index")
+    try:
+        server = make_server(site, backend, kinds=set(BY_NAME), host=args.host, port=args.port)
+    except OSError as exc:  # the port is taken, the address is not this machine's…
+        backend.close()
+        raise UserError(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}") from None
     print(
         f"Serving {site} on http://{args.host}:{server.server_port}/ "
         f"(search API: /api/search?q=…). Ctrl+C stops.",
@@ -209,7 +231,10 @@ def _study_draft(project: Project, args: argparse.Namespace) -> int:
     if pack_id in kb.entries:
         raise UserError(f"id '{pack_id}' is taken by {kb.get(pack_id).path}")
     fields, missing = study_draft.draft(kb, problem.id)
-    path = study_draft.write(project.root, pack_id, fields, missing, problem.id)
+    try:
+        path = study_draft.write(project.root, pack_id, fields, missing, problem.id)
+    except FileExistsError as exc:
+        raise UserError(str(exc)) from None
     print(f"Drafted {path.relative_to(project.root)} (draft: true): edit it, then build.py check")
     for item in missing:
         print(f"  missing: {item}")
@@ -224,9 +249,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="build.py", description="减负知识库: check, build, serve, search and publish."
-    )
+    p = _Parser(prog="build.py", description="减负知识库: check, build, serve, search and publish.")
     p.add_argument("--version", action="version", version=f"policykb {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -278,16 +301,17 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", parents=[common], help="search the knowledge base")
     s.add_argument("query", help="what to look for, e.g. 督检考 or 兰州 考核")
-    s.add_argument("--kind", choices=[k.name for k in KINDS], help="only entries of this kind")
+    # Values are checked by search_query, as the API checks its parameters, not by argparse.
+    s.add_argument("--kind", help="only entries of this kind: " + ", ".join(k.name for k in KINDS))
     s.add_argument("--region", help="only entries whose region contains this, e.g. 兰州")
     s.add_argument("--problem", help="only entries about this problem (id, title or alias)")
     s.add_argument("--year", help="only entries of this year, e.g. 2024")
-    s.add_argument("--limit", type=int, default=10, help="results per page (default 10)")
-    s.add_argument("--page", type=int, default=1, help="page of results (default 1)")
+    s.add_argument("--limit", help=f"results per page, 1 to {MAX_PER_PAGE} (default 10)")
+    s.add_argument("--page", help="page of results (default 1)")
     s.add_argument(
         "--json",
         action="store_true",
-        help="print JSON: hits with id, kind, title, url, score, snippet; and facets",
+        help="print JSON: total, pages, hits with id, kind, title, url, score, snippet; facets",
     )
     s.set_defaults(func=cmd_search)
 
@@ -323,17 +347,40 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors as every other user error: one line, exit 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"Error: {message} (see {self.prog} --help)\n")
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, in words: 'No space left on device', not '[Errno 28] …'."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     quiet_mkdocs_logging(getattr(args, "verbose", False))
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, where it is caught, not at exit
+        return code
     except ContentError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
         n = len(exc.diagnostics)
         print(f"Error: {n} error{'s' if n != 1 else ''} in the knowledge base", file=sys.stderr)
         return 1
-    except (UserError, ProjectError, FileExistsError, ValueError) as exc:
+    except (UserError, ProjectError, ScaffoldError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # `build.py search … | head`: the reader has all it wanted; no message, and none
+        # from Python either when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:  # a full disk, a read-only or vanished folder…
+        print(f"Error: {_reason(exc)}", file=sys.stderr)
         return 1

@@ -1,16 +1,106 @@
-"""Replace a directory only once its successor is complete."""
+"""Replace a directory only once its successor is complete, safely against a kill at any
+instant.
+
+``target`` (``site``, ``.policykb/index``) is a symlink to a complete version beside it
+(``.site.v<ns>``). A build writes into ``.site-building-<random>``, renames it to a new
+version, and switches the link with one ``rename`` of a fresh link over the old one: at every
+moment ``target`` is the old or the new complete directory. Whatever a killed build left
+(a half-built directory, an unused version or link) is removed by the next one.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Move ``new`` to ``target``; the old ``target`` is removed only after the move."""
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def _patterns(target: Path) -> tuple[str, str, str]:
+    """Half-built directories (``.index-*`` too, as earlier versions named them), complete
+    versions, and the links and ``.old`` folders of a switch or of earlier versions."""
+    name = re.escape(target.name)
+    return rf"\.{name}-.+", rf"\.{name}\.v\d+", rf"\.{name}\.(link-.+|old)"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """Yields an empty directory to build ``target``'s successor in; when the block ends
+    without an exception, ``target`` switches to it. On an exception ``target`` is as it was.
+    """
+    target = target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    repair(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+    # mkdtemp makes 0700; a web server running as another user must read the site
+    staging.chmod(0o777 & ~_umask())
+    try:
+        yield staging
+        switch(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def switch(complete: Path, target: Path) -> None:
+    """Make ``target`` the directory ``complete`` (which is moved to a version of its own)."""
+    version = target.with_name(f".{target.name}.v{time.time_ns():020d}")
+    os.rename(complete, version)
+    link = target.with_name(f".{target.name}.link-{version.name}")
+    os.symlink(version.name, link)  # relative: the project folder can move
+    if target.is_dir() and not target.is_symlink():
+        # A folder from before versions (or from plain `mkdocs build`) cannot be swapped for
+        # a link in one step: moved aside first, and a kill in between is repaired by repair().
+        os.rename(target, target.with_name(f".{target.name}.v{0:020d}"))
+    os.replace(link, target)
+    _sync(target.parent)
+    _remove_leftovers(target)
+
+
+def repair(target: Path) -> None:
+    """Undo what a build killed at any instant left: if ``target`` is missing while complete
+    versions exist, point it at the newest; then remove every leftover."""
+    if not os.path.lexists(target):
+        versions = sorted(p for p in _siblings(target, 1))
+        if versions:
+            link = target.with_name(f".{target.name}.link-{versions[-1].name}")
+            if os.path.lexists(link):
+                os.unlink(link)
+            os.symlink(versions[-1].name, link)
+            os.replace(link, target)
+    _remove_leftovers(target)
+
+
+def _siblings(target: Path, which: int) -> list[Path]:
+    pattern = re.compile(_patterns(target)[which])
+    return [p for p in target.parent.iterdir() if pattern.fullmatch(p.name)]
+
+
+def _remove_leftovers(target: Path) -> None:
+    current = os.readlink(target) if target.is_symlink() else None
+    for which in range(3):
+        for path in _siblings(target, which):
+            if path.name == current:
+                continue
+            if path.is_symlink() or not path.is_dir():
+                os.unlink(path)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _sync(directory: Path) -> None:
+    """The rename reaches the disk before the old version is deleted."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +11,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 
-from .fsutil import swap_in
+from .fsutil import replacing
 from .linker import KnowledgeBase
 from .pipeline import load_knowledge_base
 from .site_config import uses_directory_urls
@@ -60,9 +58,7 @@ class Project:
         """Build the site next to the old one and swap it in; a failure leaves the old site."""
         config = self.mkdocs_config()
         target = Path(site_dir) if site_dir else Path(config.site_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
-        try:
+        with replacing(target) as staging:
             config = self.mkdocs_config(site_dir=str(staging))
             config.plugins["policykb"].preloaded = kb
             try:
@@ -71,9 +67,6 @@ class Project:
                 raise ProjectError(
                     f"the site build failed ({exc}); {target} was left as it was"
                 ) from None
-            swap_in(staging, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
         return target
 
     def directory_urls(self) -> bool:

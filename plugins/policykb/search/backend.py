@@ -45,10 +45,15 @@ class SearchResults:
     # display names of facet values that are ids: {"problems": {"dujiankao-guoduo": "督查…"}}
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.query.per_page)
+
     def to_json(self) -> dict[str, object]:
         return {
             "query": asdict(self.query),
             "total": self.total,
+            "pages": self.pages,
             "hits": [asdict(h) for h in self.hits],
             "facets": self.facets,
             "labels": self.labels,

@@ -8,10 +8,8 @@ next to the index so that a later process cuts queries exactly as the build cut 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from .. import urls
-from ..fsutil import swap_in
+from ..fsutil import replacing
 from ..linker import KnowledgeBase
 from .backend import FACETS, MAX_QUERY_CHARS, Hit, QueryError, SearchQuery, SearchResults
 from .documents import FIELD_BOOSTS, SearchDocument, build_documents, field_terms, fingerprint
@@ -94,19 +92,16 @@ def build(
         segmenter.words,
         alias_table(kb),
     )
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".index-", dir=directory.parent))
-    try:
+    with replacing(directory) as staging:
         ix = windex.create_in(staging, schema())
         with ix.writer(limitmb=128) as writer:
             for doc in documents:
                 writer.add_document(**_fields(doc, segmenter))
+        # the writer's lock file (made 0755) outlives it; the index is never written again
+        (staging / "MAIN_WRITELOCK").unlink(missing_ok=True)
         (staging / "meta.json").write_text(
             json.dumps(meta.__dict__, ensure_ascii=False, sort_keys=True), encoding="utf-8"
         )
-        swap_in(staging, directory)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return meta
 
 
@@ -254,10 +249,12 @@ class WhooshSearch:
         searcher = self.searcher
         groups = self._query_words(searcher, text)
         aliases = self._aliases_in(text)
-        if not groups and not aliases:
-            return SearchResults(q, 0, [], {name: {} for name in FACETS})
         filter_query = self._filter(q)
         allowed = set(searcher.docs_for_query(filter_query)) if filter_query else None
+        # whoosh takes an empty filter for no filter at all: a filter that matches nothing
+        # must give nothing, not every hit
+        if (not groups and not aliases) or allowed == set():
+            return SearchResults(q, 0, [], {name: {} for name in FACETS})
 
         def matching(query: wq.Query) -> set[int]:
             found = set(searcher.docs_for_query(query))
@@ -271,8 +268,13 @@ class WhooshSearch:
         if len(matched) < ENOUGH:
             query = self._broad_query(groups, aliases)
             matched = matching(query)
-        # the filter's documents are known already: whoosh takes the set, not the query again
-        page = searcher.search_page(query, q.page, pagelen=q.per_page, filter=allowed, terms=False)
+        # whoosh's search_page answers a page past the end with the last page again
+        first = (q.page - 1) * q.per_page
+        page = []
+        if matched and first < len(matched):
+            # the filter's documents are known already: whoosh takes the set, not the query
+            found = searcher.search(query, limit=first + q.per_page, filter=allowed, terms=False)
+            page = found[first : first + q.per_page]
         matches = matcher([w for g in groups for w in g], self.segmenter.subwords)
         hits = [
             Hit(
@@ -303,3 +305,58 @@ def _df(searcher, word: str) -> int:
 
 def _sorted_counts(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+class ReopeningSearch:
+    """A ``WhooshSearch`` that follows its directory: when a build switches in a new index
+    (see ``fsutil``), the next query opens it. Recent answers are kept, for as long as the
+    index they came from: a crowd asks the same few things, and an answer kept is one that
+    does not wait for the searcher."""
+
+    CACHED = 512
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._searching = threading.Lock()  # the searcher: one query at a time, or a reopen
+        self._keeping = threading.Lock()  # the answers and the stamp they belong to
+        self._stamp = self._current_stamp()
+        self._search = WhooshSearch(directory)
+        self._answers: OrderedDict[SearchQuery, SearchResults] = OrderedDict()
+
+    def _current_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            meta = (self.directory / "meta.json").stat()
+        except OSError:
+            return None  # between a build's steps the old index keeps answering
+        return meta.st_dev, meta.st_ino, meta.st_mtime_ns
+
+    def _replaced(self, stamp: tuple[int, int, int] | None) -> bool:
+        return stamp is not None and stamp != self._stamp
+
+    def search(self, q: SearchQuery) -> SearchResults:
+        stamp = self._current_stamp()
+        with self._keeping:
+            if not self._replaced(stamp) and q in self._answers:
+                self._answers.move_to_end(q)
+                return self._answers[q]
+        with self._searching:
+            if self._replaced(stamp := self._current_stamp()):
+                # no query is running on the old searcher: it is safe to close
+                fresh = WhooshSearch(self.directory)
+                self._search.close()
+                self._search = fresh
+                with self._keeping:
+                    self._answers.clear()
+                    self._stamp = stamp
+            answered_from = self._stamp
+            results = self._search.search(q)
+        with self._keeping:
+            if self.CACHED and self._stamp == answered_from:  # not from an index since replaced
+                self._answers[q] = results
+                if len(self._answers) > self.CACHED:
+                    self._answers.popitem(last=False)
+        return results
+
+    def close(self) -> None:
+        with self._searching:
+            self._search.close()

@@ -1,0 +1,77 @@
+"""Every user error of every command is one line `Error: …` and exit 1; never a traceback."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from policykb.cli import main
+from policykb.search import whoosh_index
+
+REPO = Path(__file__).parent.parent
+
+
+def test_a_full_disk_is_one_line_and_leaves_the_old_site(kb, monkeypatch):
+    assert kb.run("build").code == 0
+    before = sorted(p.name for p in kb.root.iterdir())
+    index = kb.root / ".policykb" / "index"
+
+    def full(directory, schema):
+        raise OSError(errno.ENOSPC, "No space left on device", str(directory / "x.seg"))
+
+    monkeypatch.setattr(whoosh_index.windex, "create_in", full)
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 新版，全县设")
+    result = kb.run("build")
+    assert result.code == 1
+    assert re.fullmatch(
+        rf"Error: {re.escape(str(index.parent))}/\.index-building-\w+/x\.seg: "
+        r"No space left on device\n",
+        result.err,
+    )
+    assert sorted(p.name for p in kb.root.iterdir()) == before
+    assert "新版" not in kb.site("cases/nanle-wangge.html")
+
+
+def test_a_site_folder_that_cannot_be_written_is_one_line(kb):
+    # /sys refuses new folders even to root (who may write where chmod says no)
+    result = kb.run("build", "--site-dir", "/sys/site")
+    assert result.code == 1
+    assert re.fullmatch(r"Error: /sys/\.site-building-\w+: Operation not permitted\n", result.err)
+
+
+def test_a_missing_argument_is_one_line_and_exit_1(kb, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", "-f", str(kb.root / "mkdocs.yml")])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err == (
+        "Error: the following arguments are required: query (see build.py search --help)\n"
+    )
+
+
+def test_search_into_a_closed_pipe_exits_quietly(kb):
+    """`build.py search … | head`: the reader leaves before the output is written."""
+    assert kb.run("build").code == 0
+    read, write = os.pipe()
+    os.close(read)
+    child = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "search",
+            "考核",
+            "-f",
+            str(kb.root / "mkdocs.yml"),
+        ],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "plugins")},
+        check=False,
+    )
+    os.close(write)
+    assert (child.returncode, child.stderr) == (0, "")
