@@ -255,6 +255,12 @@ def test_edition_page_shows_each_case_as_its_own_page_does(site):
     ):
         assert shared in page and shared in case_page
     assert "编者按" in page and "考核不搞“千分制”</a> 阅读" in page
+    assert re.search(
+        r'<h2 id="收录于">.*?huibian-2025q1.html">基层减负典型案例汇编（2025年第1期）'
+        r".*?huibian-2024.html",
+        case_page,
+        re.S,
+    )
     # the first edition has no previous one: no comparison, no badge
     assert "与上期相比" not in page and "kb-badge" not in page
 

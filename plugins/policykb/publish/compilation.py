@@ -58,6 +58,10 @@ class Editions:
     errors: list[Diagnostic]
     warnings: list[Diagnostic]
 
+    def containing(self, case: Entry) -> list[Edition]:
+        """The editions that carry ``case``, newest first."""
+        return [e for e in self.newest_first() if case in e.cases]
+
     def newest_first(self) -> list[Edition]:
         return sorted(
             self.by_id.values(), key=lambda e: (e.entry.data.date, e.entry.id), reverse=True
