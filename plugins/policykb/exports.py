@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import urls
 from .linker import KnowledgeBase
+from .schema import PRIVATE_FIELDS
 
 
 def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
@@ -21,7 +22,9 @@ def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
                 "kind": entry.kind.name,
                 "title": entry.title,
                 "url": urls.site_url(urls.page_path(entry), use_directory_urls=use_directory_urls),
-                "data": entry.data.model_dump(mode="json", exclude_defaults=True),
+                "data": entry.data.model_dump(
+                    mode="json", exclude_defaults=True, exclude=set(PRIVATE_FIELDS)
+                ),
                 "links": links,
             }
         )

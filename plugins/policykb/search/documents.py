@@ -6,10 +6,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .. import urls
+from .. import numbering, urls
 from ..linker import KnowledgeBase
 from ..loader import Entry
-from ..render import number
+from ..render import PLACE_SEPARATOR, number
+from ..schema import region_path
 from .segment import SEPARATOR, Segmenter, terms
 
 # How much a match in each field counts, the same in every index.
@@ -82,7 +83,18 @@ def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
     parts.extend(getattr(d, "keywords", None) or ())
     for fig in getattr(d, "figures", None) or ():
         parts.append(f"{fig.label} {fig.prefix}{number(fig.value)}{fig.unit}")
+    parts.extend(item_labels(kb, entry))
     return "\n".join(parts)
+
+
+def item_labels(kb: KnowledgeBase, entry: Entry) -> list[str]:
+    """A rule's part and item as readers ask for them: 一、切实精简文件, 第1条, 第一部分 …"""
+    if entry.kind.name != "rule":
+        return []
+    d = entry.data
+    parts = kb.entries[d.source].data.parts
+    index = parts.index(d.part) + 1 if d.part in parts else None
+    return ([d.part] if d.part else []) + numbering.search_labels(d.part, d.item, index)
 
 
 def _related_of(kb: KnowledgeBase, entry: Entry) -> str:
@@ -110,7 +122,7 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
     docs = []
     for entry in sorted(kb.entries.values(), key=lambda e: e.id):
         d = entry.data
-        region = getattr(d, "region", None) or ""
+        region = PLACE_SEPARATOR.join(region_path(getattr(d, "region", None)))
         date = getattr(d, "date", None) or ""
         docs.append(
             SearchDocument(
@@ -123,7 +135,7 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
                 text_seg=segmenter.segmented(_text_of(kb, entry)),
                 related_seg=segmenter.segmented(_related_of(kb, entry)),
                 region=region,
-                region_seg=segmenter.segmented(region),
+                region_seg=segmenter.segmented(" ".join(region_path(getattr(d, "region", None)))),
                 level=getattr(d, "level", None) or "",
                 year=date[:4],
                 problems=_linked_ids(kb, entry, "problem"),
