@@ -83,7 +83,6 @@ def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
     parts.extend(getattr(d, "keywords", None) or ())
     for fig in getattr(d, "figures", None) or ():
         parts.append(f"{fig.label} {fig.prefix}{number(fig.value)}{fig.unit}")
-    parts.extend(item_labels(kb, entry))
     return "\n".join(parts)
 
 
@@ -131,7 +130,10 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
                 page=urls.page_path(entry),
                 title=entry.title,
                 title_seg=segmenter.segmented(entry.title),
-                aliases_seg=segmenter.segmented(" ".join(getattr(d, "aliases", None) or ())),
+                # an item's numbers are its other names: 第1条 is 严控文件数量
+                aliases_seg=segmenter.segmented(
+                    " ".join([*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)])
+                ),
                 text_seg=segmenter.segmented(_text_of(kb, entry)),
                 related_seg=segmenter.segmented(_related_of(kb, entry)),
                 region=region,
