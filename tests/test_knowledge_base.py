@@ -74,7 +74,7 @@ def figures(kb, case_id: str) -> list[tuple[str, str, str]]:
 
 def test_exact_facts(kb):
     assert ("整合专项督考", "8", "项") in figures(kb, "lanzhou-xinqu-duokao-heyi")
-    assert kb.get("lanzhou-xinqu-duokao-heyi").data.region == "甘肃省兰州新区"
+    assert kb.get("lanzhou-xinqu-duokao-heyi").data.region == ["甘肃省", "兰州新区"]
     assert ("单元网格", "328", "个") in figures(kb, "nanle-duowang-heyi-wangge")
     assert kb.get("ruogan-guiding-kaohe-qianfenzhi").data.text == "考核应当化繁为简，不搞“千分制”"
     assert (
