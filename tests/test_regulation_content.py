@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from policykb.exports import entries_json
@@ -108,3 +109,11 @@ def test_search_finds_each_item_by_its_number(real_site, n):
             assert any(i.startswith(f"ruogan-guiding-{n:02d}-") for i in top), (query, top)
     finally:
         engine.close()
+
+
+def test_how_a_date_was_guessed_is_said_only_in_editor_notes(kb):
+    guessed = re.compile(r"日期取|年份取|取引用它的|取所在报道的年份|条目日期取")
+    for entry in kb.entries.values():
+        for name in ("note", "summary", "body", "plain"):
+            text = getattr(entry.data, name, None) or ""
+            assert not guessed.search(text), (entry.id, name)
