@@ -106,6 +106,7 @@ class Source(EntryModel):
     doctype: DocType
     level: Level | None = None
     url: Text | None = None
+    doc_number: Text | None = None  # 文号: 国办函〔2026〕12号
     note: Markdown | None = None
     editor_note: Text | None = None
     date_inferred: bool = False
