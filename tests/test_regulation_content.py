@@ -112,7 +112,9 @@ def test_search_finds_each_item_by_its_number(real_site, n):
 
 
 def test_how_a_date_was_guessed_is_said_only_in_editor_notes(kb):
-    guessed = re.compile(r"日期取|年份取|取引用它的|取所在报道的年份|条目日期取|取20\d\d年|定为20\d\d")
+    guessed = re.compile(
+        r"日期取|年份取|取引用它的|取所在报道的年份|条目日期取|取20\d\d年|定为20\d\d"
+    )
     for entry in kb.entries.values():
         for name in ("note", "summary", "body", "plain"):
             text = getattr(entry.data, name, None) or ""
