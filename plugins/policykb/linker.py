@@ -98,7 +98,7 @@ class KnowledgeBase:
         """(kind, old id, the entry that took it over) for every ``replaces``, sorted."""
         found = []
         for entry in self.entries.values():
-            for old in entry.data.replaces:
+            for old in getattr(entry.data, "replaces", ()):
                 kind, _, old_id = old.rpartition(":")
                 found.append((kind or entry.kind.name, old_id, entry))
         return sorted(found, key=lambda t: (t[0], t[1]))
@@ -191,7 +191,7 @@ def _replacements(kb: KnowledgeBase) -> list[Diagnostic]:
     errors = []
     claimed: dict[tuple[str, str], Entry] = {}
     for entry in sorted(kb.entries.values(), key=lambda e: e.id):
-        for i, old in enumerate(entry.data.replaces):
+        for i, old in enumerate(getattr(entry.data, "replaces", ())):
             kind, _, old_id = old.rpartition(":")
             kind = kind or entry.kind.name
             loc = ("replaces", i)

@@ -95,8 +95,11 @@ class StrictModel(BaseModel):
 
 
 class EntryModel(StrictModel):
-    # Ids this entry took over: each keeps a page at its old address pointing here.
-    replaces: list[OldId] = Field(default_factory=list)
+    """An entry kind's fields."""
+
+
+# Ids an entry took over: each keeps a page at its old address pointing to it.
+Replaces = Annotated[list[OldId], Field(default_factory=list)]
 
 
 class Source(EntryModel):
@@ -112,6 +115,7 @@ class Source(EntryModel):
     date_inferred: bool = False
     parts: list[Text] = Field(default_factory=list)  # its parts in order: 一、切实精简文件
     lists: list[Text] = Field(default_factory=list)  # the negative lists it defines
+    replaces: Replaces
 
 
 class Figure(StrictModel):
@@ -138,6 +142,7 @@ class Rule(EntryModel):
     part: Text | None = None  # one of its source's parts
     item: ItemNumber | None = None  # numbered through the whole regulation
     figures: list[Figure] = Field(default_factory=list)  # its numeric limits: 5000 字
+    replaces: Replaces
 
 
 class Negative(EntryModel):
@@ -149,6 +154,7 @@ class Negative(EntryModel):
     rules: list[RuleId] = Field(default_factory=list)
     issuer: Text | None = None
     region: Region | None = None
+    replaces: Replaces
 
 
 class Problem(EntryModel):
@@ -158,6 +164,7 @@ class Problem(EntryModel):
     parent: ProblemId | None = None
     signs: list[Text] = Field(default_factory=list)
     sources: list[SourceId] = Field(default_factory=list)
+    replaces: Replaces
 
 
 class Remedy(EntryModel):
@@ -167,6 +174,7 @@ class Remedy(EntryModel):
     aliases: list[Text] = Field(default_factory=list)
     rules: list[RuleId] = Field(default_factory=list)
     sources: list[SourceId] = Field(default_factory=list)
+    replaces: Replaces
 
 
 class Case(EntryModel):
@@ -186,3 +194,4 @@ class Case(EntryModel):
     tags: list[Text] = Field(default_factory=list)
     editor_note: Text | None = None
     date_inferred: bool = False
+    replaces: Replaces
