@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from policykb.pipeline import load_knowledge_base
 from policykb.render import number
+from policykb.schema import region_path
 
 ROOT = Path(__file__).parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -73,7 +74,7 @@ def figures(kb, case_id: str) -> list[tuple[str, str, str]]:
 
 def test_exact_facts(kb):
     assert ("整合专项督考", "8", "项") in figures(kb, "lanzhou-xinqu-duokao-heyi")
-    assert kb.get("lanzhou-xinqu-duokao-heyi").data.region == "甘肃省兰州新区"
+    assert kb.get("lanzhou-xinqu-duokao-heyi").data.region == ["甘肃省", "兰州新区"]
     assert ("单元网格", "328", "个") in figures(kb, "nanle-duowang-heyi-wangge")
     assert kb.get("ruogan-guiding-kaohe-qianfenzhi").data.text == "考核应当化繁为简，不搞“千分制”"
     assert (
@@ -85,14 +86,14 @@ def test_exact_facts(kb):
     sources = kb.get("ruogan-guiding-2024").data
     assert (sources.issuer, sources.date, sources.doctype) == (
         "中共中央办公厅 国务院办公厅",
-        "2024-08",
+        "2024-08-06",
         "党内法规",
     )
 
 
 def test_anonymised_places_stay_anonymous(kb):
     for entry in kb.entries.values():
-        region = getattr(entry.data, "region", None) or ""
+        region = "/".join(region_path(getattr(entry.data, "region", None)))
         assert not re.search(r"[xX]{2}|XX|\*", region), (entry.id, region)
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from .diagnostics import Diagnostic
 from .loader import Entry
-from .schema import MarkdownMarker, Ref
+from .schema import LEVELS, MarkdownMarker, Ref
 
 WIKILINK = re.compile(r"\[\[([^\[\]]*)\]\]")
 
@@ -78,6 +78,38 @@ class KnowledgeBase:
 
     def children(self, problem: Entry) -> list[Entry]:
         return self.incoming(problem, "problem", "parent")
+
+    def rule_key(self, rule: Entry) -> tuple[Any, ...]:
+        """The one order of rules everywhere: central → provincial → city → county (by the
+        source's level), then each regulation's own part and item order."""
+        source = self.entries[rule.data.source]
+        level = source.data.level
+        rank = LEVELS.index(level) if level in LEVELS else len(LEVELS)
+        parts = source.data.parts
+        part = parts.index(rule.data.part) if rule.data.part in parts else len(parts)
+        item = rule.data.item if rule.data.item is not None else float("inf")
+        return (rank, source.id, part, item, rule.id)
+
+    def in_rule_order(self, entries: list[Entry]) -> list[Entry]:
+        """``entries`` with its rules put in ``rule_key`` order (other entries stay put)."""
+        rules = iter(sorted((e for e in entries if e.kind.name == "rule"), key=self.rule_key))
+        return [next(rules) if e.kind.name == "rule" else e for e in entries]
+
+    def rules_by_source(self) -> list[tuple[Entry, list[Entry]]]:
+        """Every source with its rules, both in ``rule_key`` order."""
+        groups: dict[str, list[Entry]] = {}
+        for rule in sorted(self.of_kind("rule"), key=self.rule_key):
+            groups.setdefault(rule.data.source, []).append(rule)
+        return [(self.entries[source_id], rules) for source_id, rules in groups.items()]
+
+    def replaced(self) -> list[tuple[str, str, Entry]]:
+        """(kind, old id, the entry that took it over) for every ``replaces``, sorted."""
+        found = []
+        for entry in self.entries.values():
+            for old in getattr(entry.data, "replaces", ()):
+                kind, _, old_id = old.rpartition(":")
+                found.append((kind or entry.kind.name, old_id, entry))
+        return sorted(found, key=lambda t: (t[0], t[1]))
 
 
 def _unique(items: Iterator[Entry] | Any) -> list[Entry]:
@@ -204,7 +236,81 @@ def link(
                 if target is not None and target is not entry:
                     _add(kb, Link(entry, target, name))
     errors.extend(_parent_cycles(kb))
+    errors.extend(_replacements(kb))
+    errors.extend(_parts_and_lists(kb))
     return kb, errors
+
+
+def _replacements(kb: KnowledgeBase) -> list[Diagnostic]:
+    """An old id is an address: it may not be an entry too, nor be taken over twice."""
+    from .kinds import BY_NAME  # the kinds table imports the schema, not the linker
+
+    errors = []
+    claimed: dict[tuple[str, str], Entry] = {}
+    for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+        for i, old in enumerate(getattr(entry.data, "replaces", ())):
+            kind, _, old_id = old.rpartition(":")
+            kind = kind or entry.kind.name
+            loc = ("replaces", i)
+            if kind not in BY_NAME:
+                errors.append(entry.doc.diagnostic(loc, f"'replaces': no kind '{kind}'"))
+            elif old_id in kb.entries:
+                errors.append(
+                    entry.doc.diagnostic(
+                        loc,
+                        f"'replaces': '{old_id}' is still an entry "
+                        f"({kb.entries[old_id].path}); remove it or drop it from 'replaces'",
+                    )
+                )
+            elif (kind, old_id) in claimed:
+                other = claimed[kind, old_id].id
+                errors.append(
+                    entry.doc.diagnostic(
+                        loc, f"'replaces': '{old_id}' is already replaced by {other}"
+                    )
+                )
+            else:
+                claimed[kind, old_id] = entry
+    return errors
+
+
+def _parts_and_lists(kb: KnowledgeBase) -> list[Diagnostic]:
+    """A rule's part and a negative's list must be ones its source names."""
+    errors = []
+    items: dict[tuple[str, int], Entry] = {}
+    for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+        data = entry.data
+        source = kb.entries.get(getattr(data, "source", None) or "")
+        if source is None or source.kind.name != "source":
+            continue
+        if entry.kind.name == "rule":
+            if data.part is not None and data.part not in source.data.parts:
+                named = "、".join(source.data.parts) or "none"
+                errors.append(
+                    entry.doc.diagnostic(
+                        ("part",),
+                        f"'part': '{data.part}' is not one of the parts of {source.id} ({named})",
+                    )
+                )
+            if data.item is not None:
+                other = items.setdefault((source.id, data.item), entry)
+                if other is not entry:
+                    errors.append(
+                        entry.doc.diagnostic(
+                            ("item",), f"'item': {source.id} item {data.item} is also {other.id}"
+                        )
+                    )
+        elif entry.kind.name == "negative":
+            names = [*source.data.lists, source.data.title]
+            if data.list not in names:
+                errors.append(
+                    entry.doc.diagnostic(
+                        ("list",),
+                        f"'list': {source.id} defines no list '{data.list}' "
+                        f"(its 'lists' or its title: {'、'.join(names)})",
+                    )
+                )
+    return errors
 
 
 def _resolve(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import completeness
+from . import charcheck, completeness
 from .diagnostics import ContentError
 from .linker import KnowledgeBase, link
 from .loader import load
@@ -23,6 +23,7 @@ def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
     errors.extend(kb.studies.errors)
     if strict and not errors:
         errors.extend(completeness.check(kb))
+        errors.extend(charcheck.check(root, sorted(e.path for e in loaded.entries)))
     if errors:
         raise ContentError(errors)
     return kb

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 import jinja2
 
-from . import urls
-from .kinds import KINDS, Kind
+from . import numbering, urls
+from .kinds import BY_NAME, KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
 from .publish import compilation, page, study
-from .publish.blocks import EntryBlocks, number
+from .publish.blocks import PLACE_SEPARATOR, EntryBlocks, date_label, number, region_label
 from .publish.document import Document
-from .schema import CASE_KIND_LABELS, LEVELS
+from .schema import CASE_KIND_LABELS, LEVELS, region_path
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ def environment() -> jinja2.Environment:
     env.filters["text"] = page.text  # plain text made inert inside Markdown
     env.filters["inner_quotes"] = inner_quotes
     env.filters["year"] = lambda entry: entry.data.date[:4]
+    env.filters["when"] = when
+    env.filters["place"] = place
+    env.globals.update(rule_heading=rule_heading, item_heading=numbering.item_heading)
     env.globals.update(CASE_KIND_LABELS=CASE_KIND_LABELS, LEVELS=LEVELS, KINDS=KINDS)
     return env
 
@@ -58,6 +61,38 @@ def table_cell(text: object) -> str:
 def inner_quotes(text: str) -> str:
     """Quotation marks inside a quotation become single ones: “不搞‘千分制’”."""
     return text.replace("“", "‘").replace("”", "’")
+
+
+def when(data: object) -> str:
+    return date_label(data)
+
+
+def place(data: object) -> str:
+    return region_label(getattr(data, "region", None))
+
+
+def rule_heading(rule: Entry) -> str:
+    """一、切实精简文件 · 1. 严控文件数量"""
+    return numbering.rule_heading(rule.data.part, rule.data.item, rule.title)
+
+
+def is_anonymous(name: str) -> bool:
+    """某市, 某区, xx县: a place the source does not name."""
+    return name.startswith(("某", "xx", "XX", "××"))
+
+
+def region_key(kb: KnowledgeBase, entry: Entry) -> tuple[str, ...]:
+    """A case's place for grouping; an unnamed place is only itself within its own piece."""
+    path = region_path(entry.data.region)
+    out = []
+    for name in path:
+        if is_anonymous(name):
+            where = entry.data.source_section or kb.get(entry.data.source).title
+            name = f"{name}（{where}）"
+        out.append(name)
+        if is_anonymous(name.split("（")[0]):
+            break  # below an unnamed place nothing can be shared with another piece
+    return tuple(out) + path[len(out) :]
 
 
 class Renderer:
@@ -80,6 +115,13 @@ class Renderer:
             if pack.public_key:
                 path = study.page_path(pack, study.KEY)
                 yield Page(path, page.write(study.key(self.kb, pack), path))
+        for kind, old_id, entry in self.kb.replaced():
+            yield self._render(
+                urls.old_page_path(BY_NAME[kind], old_id),
+                "replaced.md.j2",
+                old_id=old_id,
+                entry=entry,
+            )
         for kind in KINDS:
             yield self._render(urls.index_path(kind), f"index_{kind.name}.md.j2", kind=kind)
         for axis, path in urls.CASES_BY.items():
@@ -118,7 +160,7 @@ class Renderer:
         groups: dict[str, list[Entry]] = defaultdict(list)
         for case in self.kb.of_kind("case"):
             if axis == "region":
-                key = case.data.region
+                key = PLACE_SEPARATOR.join(region_key(self.kb, case))
             elif axis == "year":
                 key = case.data.date[:4]
             else:
@@ -131,8 +173,14 @@ class Renderer:
         elif axis == "level":
             order = [lv for lv in (*LEVELS, "未标注层级") if lv in groups]
         else:
-            counts = Counter({k: len(v) for k, v in groups.items()})
-            order = sorted(groups, key=lambda k: (-counts[k], k))
+            # Broad to narrow: 湖北省, then 湖北省 › 咸宁市, then 湖北省 › 咸宁市 › 咸安区.
+            counts = Counter({k.split(PLACE_SEPARATOR)[0]: 0 for k in groups})
+            for k, v in groups.items():
+                counts[k.split(PLACE_SEPARATOR)[0]] += len(v)
+            order = sorted(
+                groups,
+                key=lambda k: (-counts[k.split(PLACE_SEPARATOR)[0]], k.split(PLACE_SEPARATOR)),
+            )
         return [(key, groups[key]) for key in order]
 
 

@@ -53,6 +53,25 @@ def _partial_date(value: Any) -> Any:
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# An id an entry used to have: ``old-id``, or ``kind:old-id`` when it was of another kind.
+OldId = Annotated[str, StringConstraints(pattern=r"^(?:[a-z]+:)?[a-z0-9]+(?:-[a-z0-9]+)*$")]
+ItemNumber = Annotated[int, Field(ge=1)]
+# A place from broad to narrow: [湖北省, 咸宁市, 咸安区]; one name is a path of one.
+Region = Text | Annotated[list[Text], Field(min_length=1)]
+
+# Fields for the editors only: no page, search document or export ever shows them.
+PRIVATE_FIELDS = frozenset({"editor_note"})
+
+
+def region_path(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """A region field as a path from broad to narrow; ``()`` when there is none."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), MARKDOWN]
 PartialDate = Annotated[str, BeforeValidator(_partial_date)]
 
@@ -73,8 +92,16 @@ CaseKind = Literal["practice", "problem-case"]
 CASE_KIND_LABELS = {"practice": "经验做法", "problem-case": "典型问题"}
 
 
-class EntryModel(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class EntryModel(StrictModel):
+    """An entry kind's fields."""
+
+
+# Ids an entry took over: each keeps a page at its old address pointing to it.
+Replaces = Annotated[list[OldId], Field(default_factory=list)]
 
 
 class Source(EntryModel):
@@ -84,7 +111,22 @@ class Source(EntryModel):
     doctype: DocType
     level: Level | None = None
     url: Text | None = None
+    doc_number: Text | None = None  # 文号: 国办函〔2026〕12号
     note: Markdown | None = None
+    editor_note: Text | None = None
+    date_inferred: bool = False
+    parts: list[Text] = Field(default_factory=list)  # its parts in order: 一、切实精简文件
+    lists: list[Text] = Field(default_factory=list)  # the negative lists it defines
+    replaces: Replaces
+
+
+class Figure(StrictModel):
+    """A number a report quotes: 压减 22%, 近 30%, 800 余次."""
+
+    label: Text
+    value: int | float
+    unit: str = ""  # what follows the number: 项, %, 余次, %以上
+    prefix: str = ""  # what precedes it: 近, 约, 超过, 不到
 
 
 class Rule(EntryModel):
@@ -99,6 +141,10 @@ class Rule(EntryModel):
     keywords: list[Text] = Field(default_factory=list)
     status: RuleStatus | None = None
     effective: PartialDate | None = None
+    part: Text | None = None  # one of its source's parts
+    item: ItemNumber | None = None  # numbered through the whole regulation
+    figures: list[Figure] = Field(default_factory=list)  # its numeric limits: 5000 字
+    replaces: Replaces
 
 
 class Negative(EntryModel):
@@ -109,7 +155,8 @@ class Negative(EntryModel):
     source_section: Text | None = None
     rules: list[RuleId] = Field(default_factory=list)
     issuer: Text | None = None
-    region: Text | None = None
+    region: Region | None = None
+    replaces: Replaces
 
 
 class Problem(EntryModel):
@@ -119,6 +166,7 @@ class Problem(EntryModel):
     parent: ProblemId | None = None
     signs: list[Text] = Field(default_factory=list)
     sources: list[SourceId] = Field(default_factory=list)
+    replaces: Replaces
 
 
 class Remedy(EntryModel):
@@ -128,22 +176,14 @@ class Remedy(EntryModel):
     aliases: list[Text] = Field(default_factory=list)
     rules: list[RuleId] = Field(default_factory=list)
     sources: list[SourceId] = Field(default_factory=list)
-
-
-class Figure(EntryModel):
-    """A number a report quotes: 压减 22%, 近 30%, 800 余次."""
-
-    label: Text
-    value: int | float
-    unit: str = ""  # what follows the number: 项, %, 余次, %以上
-    prefix: str = ""  # what precedes it: 近, 约, 超过, 不到
+    replaces: Replaces
 
 
 class Case(EntryModel):
     title: Text
     kind: CaseKind
     date: PartialDate
-    region: Text
+    region: Region
     summary: Markdown
     problems: list[ProblemId] = Field(min_length=1)
     source: SourceId
@@ -154,6 +194,9 @@ class Case(EntryModel):
     remedies: list[RemedyId] = Field(default_factory=list)
     rules: list[RuleId] = Field(default_factory=list)
     tags: list[Text] = Field(default_factory=list)
+    editor_note: Text | None = None
+    date_inferred: bool = False
+    replaces: Replaces
 
 
 class Select(EntryModel):

@@ -25,6 +25,11 @@ def page_path(entry: Entry) -> str:
     return f"{entry.kind.url_dir}/{entry.id}.md"
 
 
+def old_page_path(kind: Kind, old_id: str) -> str:
+    """Where an id an entry took over (``replaces``) had its page: it stays an address."""
+    return f"{kind.url_dir}/{old_id}.md"
+
+
 def index_path(kind: Kind | str) -> str:
     kind = BY_NAME[kind] if isinstance(kind, str) else kind
     return f"{kind.url_dir}/index.md"

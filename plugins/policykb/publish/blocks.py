@@ -5,7 +5,8 @@ from __future__ import annotations
 from .. import urls
 from ..linker import KnowledgeBase
 from ..loader import Entry
-from ..schema import CASE_KIND_LABELS
+from ..numbering import rule_heading
+from ..schema import CASE_KIND_LABELS, region_path
 from . import markdown
 from .document import (
     Aside,
@@ -53,7 +54,7 @@ class EntryBlocks:
             blocks.append(figures(data.figures))
         blocks.append(Aside("摘要", tuple(self.md(data.summary))))
         blocks.extend(self.md(data.body))
-        rules = self.kb.outgoing(entry, "rules")
+        rules = self.kb.in_rule_order(self.kb.outgoing(entry, "rules"))
         if rules:
             blocks.append(Paragraph((Text("相关条款", strong=True),)))
             blocks.append(ListBlock(tuple((link(r), Text("：" + rule_wording(r))) for r in rules)))
@@ -64,13 +65,19 @@ class EntryBlocks:
         data = entry.data
         source = self.kb.get(data.source)
         meta = [data.article, data.status or "", f"施行 {data.effective or source.data.date}"]
-        blocks: list[Block] = [
+        blocks: list[Block] = []
+        if data.part or data.item:
+            heading = rule_heading(data.part, data.item, entry.title)
+            blocks.append(Paragraph((Text(heading, strong=True),)))
+        blocks.append(
             Paragraph((link(source), Text(" · " + " · ".join(m for m in meta if m))), role="meta")
-        ]
+        )
         if data.verbatim:
             blocks.append(Quote((Text(rule_wording(entry)),)))
         else:
             blocks.append(Aside("要点（据来源转述，非原文）", (Paragraph((Text(data.text),)),)))
+        if data.figures:
+            blocks.append(figures(data.figures))
         if data.plain:
             blocks.append(
                 Paragraph((Text("通俗解读", strong=True), Text("："), *self.md_inline(data.plain)))
@@ -110,12 +117,22 @@ class EntryBlocks:
 def case_meta(entry: Entry) -> str:
     """经验做法 · 甘肃省兰州新区 · 2024 · 县级"""
     data = entry.data
-    parts = [CASE_KIND_LABELS[data.kind], region_label(data.region), data.date, data.level]
+    parts = [CASE_KIND_LABELS[data.kind], region_label(data.region), date_label(data), data.level]
     return " · ".join(p for p in parts if p)
 
 
-def region_label(region: str | list[str] | tuple[str, ...]) -> str:
-    return region if isinstance(region, str) else "".join(region)
+PLACE_SEPARATOR = " › "
+
+
+def region_label(region: str | list[str] | tuple[str, ...] | None) -> str:
+    """A region path as shown: 湖北省 › 咸宁市 › 咸安区."""
+    return PLACE_SEPARATOR.join(region_path(region))
+
+
+def date_label(data: object) -> str:
+    """An entry's date as shown: an inferred one says so (2020（推定）)."""
+    date = getattr(data, "date", None) or ""
+    return f"{date}（推定）" if date and getattr(data, "date_inferred", False) else date
 
 
 def rule_wording(rule: Entry) -> str:

@@ -9,10 +9,10 @@ from .. import urls
 from ..diagnostics import Diagnostic
 from ..linker import KnowledgeBase
 from ..loader import Entry
-from ..schema import LEVELS
+from ..schema import LEVELS, region_path
 from .blocks import EntryBlocks, region_label
 from .document import Block, Contents, Document, Download, Heading, Paragraph, Text
-from .selection import date_order, descendants, region_path, select
+from .selection import date_order, descendants, select
 from .writers import WRITERS
 
 NUMERALS = "一二三四五六七八九十"

@@ -11,6 +11,7 @@ from typing import Any
 from .. import urls
 from ..linker import WIKILINK, KnowledgeBase, markdown_values
 from ..loader import Entry
+from ..schema import PRIVATE_FIELDS
 from .blocks import region_label
 
 CSV_PATH = "entries.csv"
@@ -36,7 +37,9 @@ def titled(kb: KnowledgeBase, text: str) -> str:
 
 
 def entry_data(kb: KnowledgeBase, entry: Entry) -> dict[str, Any]:
-    data = entry.data.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+    data = entry.data.model_dump(
+        mode="json", exclude_defaults=True, by_alias=True, exclude=set(PRIVATE_FIELDS)
+    )
     for loc, text in markdown_values(entry.data):
         target: Any = data
         for part in loc[:-1]:

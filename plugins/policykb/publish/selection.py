@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..linker import KnowledgeBase
 from ..loader import Entry
-from ..schema import Select
+from ..schema import Select, region_path
 
 Day = tuple[int, int, int]
 
@@ -22,10 +22,6 @@ def span(date: str) -> tuple[Day, Day]:
     if len(parts) == 2:
         return (year, month, 1), (year, month, calendar.monthrange(year, month)[1])
     return (year, month, parts[2]), (year, month, parts[2])
-
-
-def region_path(region: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    return (region,) if isinstance(region, str) else tuple(region)
 
 
 def in_region(case: Entry, wanted: str) -> bool:

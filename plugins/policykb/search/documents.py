@@ -6,10 +6,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .. import urls
+from .. import numbering, urls
 from ..linker import KnowledgeBase
 from ..loader import Entry
-from ..render import number
+from ..render import PLACE_SEPARATOR, number
+from ..schema import region_path
 from .segment import SEPARATOR, Segmenter, terms
 
 # How much a match in each field counts, the same in every index.
@@ -88,6 +89,16 @@ def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
     return "\n".join(parts)
 
 
+def item_labels(kb: KnowledgeBase, entry: Entry) -> list[str]:
+    """A rule's part and item as readers ask for them: 一、切实精简文件, 第1条, 第一部分 …"""
+    if entry.kind.name != "rule":
+        return []
+    d = entry.data
+    parts = kb.entries[d.source].data.parts
+    index = parts.index(d.part) + 1 if d.part in parts else None
+    return ([d.part] if d.part else []) + numbering.search_labels(d.part, d.item, index)
+
+
 def _related_of(kb: KnowledgeBase, entry: Entry) -> str:
     # A case about 督检考 is found by the problem's title too, though it never says it.
     return "\n".join(target.title for target in kb.outgoing(entry))
@@ -113,7 +124,7 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
     docs = []
     for entry in sorted(kb.published(), key=lambda e: e.id):
         d = entry.data
-        region = getattr(d, "region", None) or ""
+        region = PLACE_SEPARATOR.join(region_path(getattr(d, "region", None)))
         date = getattr(d, "date", None) or ""
         docs.append(
             SearchDocument(
@@ -122,11 +133,14 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
                 page=urls.page_path(entry),
                 title=entry.title,
                 title_seg=segmenter.segmented(entry.title),
-                aliases_seg=segmenter.segmented(" ".join(getattr(d, "aliases", None) or ())),
+                # an item's numbers are its other names: 第1条 is 严控文件数量
+                aliases_seg=segmenter.segmented(
+                    " ".join([*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)])
+                ),
                 text_seg=segmenter.segmented(_text_of(kb, entry)),
                 related_seg=segmenter.segmented(_related_of(kb, entry)),
                 region=region,
-                region_seg=segmenter.segmented(region),
+                region_seg=segmenter.segmented(" ".join(region_path(getattr(d, "region", None)))),
                 level=getattr(d, "level", None) or "",
                 year=date[:4],
                 problems=_linked_ids(kb, entry, "problem"),

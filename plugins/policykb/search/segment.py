@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import jieba
 
+from .. import numbering
 from ..linker import KnowledgeBase
 
 jieba.setLogLevel(logging.WARNING)
@@ -53,6 +54,11 @@ def glossary(kb: KnowledgeBase) -> list[str]:
             words.update(getattr(data, name, None) or ())
         if entry.kind.name in {"problem", "remedy"}:
             words.add(data.title)
+        if entry.kind.name == "rule":
+            # 第1条 and 第一部分 as single words, so they match only their own item.
+            parts = kb.entries[data.source].data.parts
+            index = parts.index(data.part) + 1 if data.part in parts else None
+            words.update(numbering.search_labels(data.part, data.item, index))
         for name in ("title", "summary", "text", "item", "description"):
             value = getattr(data, name, None)
             if isinstance(value, str):
