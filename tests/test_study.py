@@ -159,7 +159,7 @@ def test_handout_page_quiz_page_and_key_page(site):
         assert part in handout, part
     assert 'href="kaohe-peixun/handout.docx"' in handout
     # the handout's own quiz has no answers
-    assert "正确答案" not in handout and "data-answer" not in handout
+    assert "正确答案" not in handout and "data-kb-answer" not in handout
     quiz = site.site("study/kaohe-peixun/quiz.html")
     assert quiz.count('class="kb-quiz__item"') == 4
     assert "quiz.js" in quiz
@@ -175,7 +175,7 @@ def test_a_private_key_never_reaches_the_site_and_a_draft_is_not_published(pack,
     assert not (site / "study/kaohe-peixun/key.html").exists()
     assert not list(site.glob("study/kaohe-peixun/key.*"))
     quiz = pack.site("study/kaohe-peixun/quiz.html")
-    assert "data-answer" not in quiz and "正确答案" not in quiz and "化繁为简" in quiz
+    assert "data-kb-answer" not in quiz and "正确答案" not in quiz and "化繁为简" in quiz
     assert not (site / "study/wip.html").exists()
     assert "草稿" not in pack.site("study/index.html")
     assert "wip" not in pack.site("entries.json")

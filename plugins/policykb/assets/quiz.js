@@ -1,5 +1,5 @@
 /* policykb quiz: scores a study pack's quiz in the browser, with no server and from file://.
- * Each item is a <fieldset class="kb-quiz__item" data-type data-answer='[…]'>; its feedback
+ * Each item is a <fieldset class="kb-quiz__item" data-kb-type data-kb-answer='[…]'>; its feedback
  * (right answer, explanation, the rules it tests) is shown once the quiz is submitted. */
 (function () {
   "use strict";
@@ -10,7 +10,7 @@
   }
 
   function given(item) {
-    var type = item.getAttribute("data-type");
+    var type = item.getAttribute("data-kb-type");
     if (type === "fill") {
       var input = item.querySelector(".kb-quiz__fill");
       return input && input.value.trim() ? [normalise(input.value)] : [];
@@ -22,7 +22,7 @@
 
   function isRight(item, answer) {
     var chosen = given(item);
-    var type = item.getAttribute("data-type");
+    var type = item.getAttribute("data-kb-type");
     if (type === "fill") return chosen.length === 1 && answer.indexOf(chosen[0]) >= 0;
     if (chosen.length !== answer.length) return false; // multiple: all or nothing
     return chosen.every(function (c) { return answer.indexOf(c) >= 0; });
@@ -52,7 +52,7 @@
     submit.addEventListener("click", function () {
       var scored = 0, right = 0;
       items.forEach(function (item) {
-        var raw = item.getAttribute("data-answer");
+        var raw = item.getAttribute("data-kb-answer");
         var feedback = item.querySelector(".kb-quiz__feedback");
         item.classList.remove("kb-quiz__item--right", "kb-quiz__item--wrong");
         if (!raw) return;
@@ -60,7 +60,7 @@
         var ok = isRight(item, JSON.parse(raw));
         if (ok) right += 1;
         item.classList.add(ok ? "kb-quiz__item--right" : "kb-quiz__item--wrong");
-        item.setAttribute("data-result", ok ? "right" : "wrong");
+        item.setAttribute("data-kb-result", ok ? "right" : "wrong");
         var verdict = item.querySelector(".kb-quiz__verdict");
         if (!verdict) {
           verdict = document.createElement("p");
@@ -81,7 +81,7 @@
           if (i.type === "text") i.value = ""; else i.checked = false;
         });
         item.classList.remove("kb-quiz__item--right", "kb-quiz__item--wrong");
-        item.removeAttribute("data-result");
+        item.removeAttribute("data-kb-result");
         var verdict = item.querySelector(".kb-quiz__verdict");
         if (verdict) verdict.remove();
         var feedback = item.querySelector(".kb-quiz__feedback");

@@ -134,7 +134,7 @@ class _PageWriter:
                 f"- {OPTION_LETTERS[i]}. {text(o)}\n" for i, o in enumerate(q.options)
             )
             return f"{prompt}\n\n{options}\n" + "".join(feedback)
-        # an item the reader answers: quiz.js scores it against data-answer
+        # an item the reader answers: quiz.js scores it against data-kb-answer
         name = f"q{q.number}"
         if q.type == "fill":
             field = (
@@ -150,13 +150,13 @@ class _PageWriter:
                 for i, c in enumerate(choices)
             )
         answer = html.escape(json.dumps(list(q.answers), ensure_ascii=False))
-        scored = f' data-answer="{answer}"' if q.answers else ""
+        scored = f' data-kb-answer="{answer}"' if q.answers else ""
         hidden = "".join(feedback)
         legend = (
             f"<strong>{q.number}.（{QUIZ_TYPE_LABELS[q.type]}）</strong>{html.escape(q.prompt)}"
         )
         return (
-            f'<fieldset class="kb-quiz__item" data-type="{q.type}"{scored} markdown="1">\n'
+            f'<fieldset class="kb-quiz__item" data-kb-type="{q.type}"{scored} markdown="1">\n'
             f"<legend>{legend}</legend>\n\n"
             f'<div class="kb-quiz__choices">{field}</div>\n\n'
             f'<div class="kb-quiz__feedback" hidden markdown="1">\n\n{hidden}</div>\n\n'
