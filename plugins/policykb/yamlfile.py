@@ -3,11 +3,17 @@
 PyYAML silently keeps the last of two equal keys and resolves ``2024-08-20`` to a
 ``date``; both would lose what the author wrote, so this reader composes the node tree
 itself, reports duplicate keys, and leaves timestamps as the strings they were.
+
+Entry files come from many offices and are untrusted: anchors and aliases (a 2 KB file of
+nested aliases expands to gigabytes), tags (``!!python/name:…``), files over ``MAX_BYTES``
+and anything but a regular file are refused before any value is built.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,7 @@ import yaml
 from .diagnostics import Diagnostic
 
 Position = tuple[int, int]  # 1-based line, column
+MAX_BYTES = 1_000_000  # an entry is a page of text; anything bigger is a mistake or an attack
 KeyPath = tuple[str | int, ...]
 
 
@@ -38,6 +45,7 @@ class YamlDocument:
     data: dict[str, Any]
     key_positions: dict[KeyPath, Position] = field(default_factory=dict)
     value_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # the source, to place errors inside values
 
     def position(self, path: KeyPath, *, key: bool = False) -> Position:
         """Where ``path`` stands; falls back to its nearest parent, then to the file start."""
@@ -86,6 +94,9 @@ def decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
 
 def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     try:
+        refused = _refused_constructs(text, path)
+        if refused:
+            return None, refused
         root = yaml.compose(text, Loader=_EntryLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -109,15 +120,71 @@ def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
         return None, [
             Diagnostic(path, line, col, "an entry must be a mapping of fields (key: value)")
         ]
-    doc = YamlDocument(path, {})
+    doc = YamlDocument(path, {}, lines=text.splitlines())
     errors: list[Diagnostic] = []
     constructor = _EntryLoader("")
     doc.data = _convert(root, (), doc, errors, constructor)
     return doc, errors
 
 
+def _refused_constructs(text: str, path: str) -> list[Diagnostic]:
+    """Anchors, aliases and tags, found in the event stream (linear in the file's size)
+    before the node tree is composed or any alias expanded."""
+    errors: list[Diagnostic] = []
+    anchored = False
+    for event in yaml.parse(text, Loader=_EntryLoader):
+        line, col = event.start_mark.line + 1, event.start_mark.column + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            if not anchored:  # one is enough: a billion-laughs file has thousands
+                sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+                errors.append(
+                    Diagnostic(
+                        path,
+                        line,
+                        col,
+                        f"YAML anchors and aliases are not allowed ({sign}{event.anchor}): "
+                        "write each value out",
+                    )
+                )
+                anchored = True
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            tag = tag.replace("tag:yaml.org,2002:", "!!", 1)  # as the author wrote it
+            errors.append(
+                Diagnostic(
+                    path,
+                    line,
+                    col,
+                    f"YAML tags are not allowed ({tag}): "
+                    "an entry holds only text, numbers, lists and mappings",
+                )
+            )
+    return errors
+
+
 def read(file: Path, display_path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
-    text, problem = decode(file.read_bytes(), display_path)
+    """Reads a regular file of at most ``MAX_BYTES`` (a FIFO would block, a device never end)."""
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        return None, [Diagnostic(display_path, 1, 1, f"cannot read: {exc.strerror}")]
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None, [Diagnostic(display_path, 1, 1, "not a regular file: entries are files")]
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        size = max(info.st_size, len(raw))
+        return None, [
+            Diagnostic(
+                display_path,
+                1,
+                1,
+                f"file is {size / 1_000_000:.1f} MB; an entry file may be at most "
+                f"{MAX_BYTES // 1_000_000} MB",
+            )
+        ]
+    text, problem = decode(raw, display_path)
     if problem:
         return None, [problem]
     assert text is not None
