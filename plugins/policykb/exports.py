@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import urls
 from .linker import KnowledgeBase
+from .render import json_for_html
 
 
 def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
@@ -25,7 +26,8 @@ def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
                 "links": links,
             }
         )
-    return json.dumps({"entries": items}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    dumped = json.dumps({"entries": items}, ensure_ascii=False, indent=1, sort_keys=True)
+    return json_for_html(dumped) + "\n"
 
 
 def write_entries_json(kb: KnowledgeBase, site_dir: Path, *, use_directory_urls: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import completeness
+from . import completeness, markup
 from .diagnostics import ContentError
 from .linker import KnowledgeBase, link
 from .loader import load
@@ -14,7 +14,7 @@ def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
     """The linked knowledge base under ``root``; raises ``ContentError`` with every error."""
     loaded = load(root)
     kb, link_errors = link(loaded.entries, loaded.broken)
-    errors = loaded.errors + link_errors
+    errors = loaded.errors + link_errors + markup.check_entries(loaded.entries)
     if strict and not errors:
         errors.extend(completeness.check(kb))
     if errors:

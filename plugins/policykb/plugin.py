@@ -11,7 +11,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import exports, urls
+from . import exports, sanitize, urls
 from .config import PolicyKBConfig
 from .diagnostics import ContentError, Diagnostic
 from .linker import KnowledgeBase
@@ -105,6 +105,14 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             "search_page": urls.site_url(urls.SEARCH, use_directory_urls=directory_urls),
         }
         return files
+
+    # First, before any other plugin reads the page (material/search indexes its HTML).
+    @event_priority(100)
+    def on_page_content(self, html: str, **kwargs: object) -> str | None:
+        """The page's HTML with whatever authors' content could smuggle in removed."""
+        if not self.config.enabled:
+            return None
+        return sanitize.clean(html)
 
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:

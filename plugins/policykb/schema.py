@@ -52,7 +52,17 @@ def _partial_date(value: Any) -> Any:
     return value
 
 
+def _web_address(value: Any) -> Any:
+    # Written into the page as a link: only a web address, nothing a browser would run.
+    if isinstance(value, str) and not _WEB_ADDRESS.match(value.strip()):
+        raise ValueError(f"'{value}' is not a web address: use http://… or https://…")
+    return value
+
+
+_WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+WebAddress = Annotated[str, BeforeValidator(_web_address)]
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), MARKDOWN]
 PartialDate = Annotated[str, BeforeValidator(_partial_date)]
 
@@ -81,7 +91,7 @@ class Source(EntryModel):
     date: PartialDate
     doctype: DocType
     level: Level | None = None
-    url: Text | None = None
+    url: WebAddress | None = None
     note: Markdown | None = None
 
 

@@ -1,0 +1,38 @@
+"""The HTML rendered from authors' content, cleaned before it goes into the theme's pages.
+
+`build.py check` already refuses raw HTML and script links in Markdown fields; this is the
+second line, for whatever Markdown can still produce (an attribute list such as
+``{: onclick=…}``, an extension's markup): nh3 (ammonia) keeps the tags and attributes our
+pages and Material use and drops everything else, scripts and event handlers first.
+"""
+
+from __future__ import annotations
+
+import nh3
+
+TAGS = nh3.ALLOWED_TAGS | {"noscript", "tfoot"}
+ATTRIBUTES = {
+    **{tag: set(allowed) for tag, allowed in nh3.ALLOWED_ATTRIBUTES.items()},
+    # ids are the headings' anchors (#典型表现) and the search page's mount point; classes
+    # carry admonitions, headerlinks and our kb-* components; title is the headerlink's.
+    "*": {"id", "class", "title", "lang", "dir"},
+    "th": nh3.ALLOWED_ATTRIBUTES["th"] | {"style"},
+    "td": nh3.ALLOWED_ATTRIBUTES["td"] | {"style"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def clean(html: str) -> str:
+    """``html`` with only safe tags, attributes and link schemes left."""
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ATTRIBUTES,
+        # the search page and its results carry data-kb-* attributes
+        generic_attribute_prefixes={"data-"},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+        filter_style_properties={"text-align"},
+    )
