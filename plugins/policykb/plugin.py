@@ -11,7 +11,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import exports, sanitize, urls
+from . import csp, exports, sanitize, urls
 from .config import PolicyKBConfig
 from .diagnostics import ContentError, Diagnostic
 from .linker import KnowledgeBase
@@ -113,6 +113,20 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if not self.config.enabled:
             return None
         return sanitize.clean(html)
+
+    # Last: the policy hashes the inline scripts of the page as every other plugin left it.
+    @event_priority(-100)
+    def on_post_page(self, output: str, **kwargs: object) -> str | None:
+        if not self.config.enabled:
+            return None
+        return csp.protect(output)
+
+    @event_priority(-100)
+    def on_post_template(self, output_content: str, **kwargs: object) -> str | None:
+        """The theme's own pages (404.html) carry the policy too; sitemap.xml has no head."""
+        if not self.config.enabled:
+            return None
+        return csp.protect(output_content)
 
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
