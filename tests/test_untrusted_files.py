@@ -35,6 +35,13 @@ def test_alias_alone_is_refused(kb):
     ]
 
 
+def test_deep_nesting_is_refused_not_a_stack_overflow(kb):
+    kb.write("cases/deep.yaml", "tags: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert errors(kb) == [
+        "cases/deep.yaml:1:26: lists and mappings nested more than 20 levels deep"
+    ]
+
+
 def test_tag_on_a_scalar(kb):
     kb.edit(CASE, "region: 甘肃省兰州新区", "region: !!python/name:os.system 甘肃省兰州新区")
     assert errors(kb) == [

@@ -24,6 +24,7 @@ from .diagnostics import Diagnostic
 
 Position = tuple[int, int]  # 1-based line, column
 MAX_BYTES = 1_000_000  # an entry is a page of text; anything bigger is a mistake or an attack
+MAX_DEPTH = 20  # entries nest three levels (figures: a list of mappings); deeper is an attack
 KeyPath = tuple[str | int, ...]
 
 
@@ -132,8 +133,16 @@ def _refused_constructs(text: str, path: str) -> list[Diagnostic]:
     before the node tree is composed or any alias expanded."""
     errors: list[Diagnostic] = []
     anchored = False
+    depth = 0
     for event in yaml.parse(text, Loader=_EntryLoader):
         line, col = event.start_mark.line + 1, event.start_mark.column + 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:  # composing it would exhaust Python's stack
+                message = f"lists and mappings nested more than {MAX_DEPTH} levels deep"
+                return [*errors, Diagnostic(path, line, col, message)]
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             if not anchored:  # one is enough: a billion-laughs file has thousands
                 sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
