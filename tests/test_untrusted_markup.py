@@ -97,12 +97,13 @@ def test_sanitiser_keeps_our_markup_and_drops_scripts():
         '<div class="kb-figures"><div class="kb-figure"><span class="kb-figure__value">8</span>'
         '</div></div>\n<table>\n<tbody><tr>\n<td style="text-align: left;">甲</td>\n</tr>\n'
         "</tbody></table>\n"
-        '<div id="kb-search-page" data-source="browser"></div>'
+        '<div id="kb-search-page" data-kb-id="x"></div>'
     )
     assert clean(ours) == ours.replace("text-align: left;", "text-align:left")
     assert clean(f'<p onclick="x()">文</p>{SCRIPT}{IMG}<a href="javascript:y">链</a>') == (
         '<p>文</p><img src="x"><a>链</a>'
     )
+    assert clean('<p id="__config" data-md-component="announce">文</p>') == "<p>文</p>"
 
 
 HOSTILE_FIELDS = [  # (file, text, replacement): every plain field a page or index writes

@@ -64,10 +64,15 @@ def _walk(path: Path, rel: str, real_root: Path, seen: set[Path], found: Found) 
                 Diagnostic(rel, 1, 1, "symlink loop: this folder links back to one that holds it")
             )
             return
-        for child in sorted(path.iterdir()):
+        try:
+            children = sorted(path.iterdir())
+        except OSError as exc:
+            found.errors.append(Diagnostic(rel, 1, 1, f"cannot read folder: {exc.strerror}"))
+            return
+        for child in children:
             _walk(child, f"{rel}/{child.name}", real_root, seen | {real}, found)
         return
-    if not rel.endswith(ENTRY_SUFFIXES):
+    if not rel.lower().endswith(ENTRY_SUFFIXES):
         return
     kind = kind_of(rel)
     if kind is None:

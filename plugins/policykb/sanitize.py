@@ -20,6 +20,15 @@ ATTRIBUTES = {
     "td": nh3.ALLOWED_ATTRIBUTES["td"] | {"style"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Ids the theme's and our scripts look up (Material's __config, policykb-config): an element
+# of content taking one would be found first and feed the scripts the author's data.
+RESERVED_ID_PREFIXES = ("__", "policykb-")
+
+
+def _keep(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id" and value.startswith(RESERVED_ID_PREFIXES):
+        return None
+    return value
 
 
 def clean(html: str) -> str:
@@ -29,8 +38,9 @@ def clean(html: str) -> str:
         tags=TAGS,
         clean_content_tags={"script", "style"},
         attributes=ATTRIBUTES,
-        # the search page and its results carry data-kb-* attributes
-        generic_attribute_prefixes={"data-"},
+        attribute_filter=_keep,
+        # ours only: Material's data-md-* attributes would make content a theme component
+        generic_attribute_prefixes={"data-kb-"},
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
