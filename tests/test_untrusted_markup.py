@@ -11,8 +11,13 @@ from pathlib import Path
 
 import pytest
 from policykb.cli import main
+from policykb.kinds import Kind
+from policykb.loader import Entry
+from policykb.markup import check_entries
 from policykb.render import escape, html_text, table_cell
 from policykb.sanitize import clean
+from policykb.schema import EntryModel, Markdown, Text
+from policykb.yamlfile import parse
 
 from .conftest import TINY
 from .test_check import CASE, errors
@@ -199,3 +204,29 @@ def test_entries_json_and_search_index_hold_no_markup(hostile):
     assert titles["lanzhou-xinqu-duokao-heyi"] == f"兰州新区</title>{SCRIPT}"
     for script in (hostile / "site/search/kb").glob("*.js"):
         assert "<" not in script.read_text(encoding="utf-8"), script
+
+
+def test_markdown_inside_nested_fields_is_checked_too():
+    """A kind whose Markdown sits in a list of mappings (as a study pack's sections) is
+    covered by its schema alone."""
+
+    class Section(EntryModel):
+        heading: Text
+        body: Markdown
+
+    class Pack(EntryModel):
+        title: Text
+        sections: list[Section]
+
+    text = (
+        "title: 学习\nsections:\n  - heading: 一\n    body: 正文\n"
+        "  - heading: 二\n    body: 甲<b>乙</b>\n"
+    )
+    doc, problems = parse(text, "content/study/x.yaml")
+    assert doc is not None and problems == []
+    kind = Kind("pack", "content/study", Pack, "x.md.j2", "学习", "study", lambda d: d.title)
+    entry = Entry("x", kind, doc.path, Pack.model_validate(doc.data), doc)
+    assert [str(d) for d in check_entries([entry])] == [
+        "content/study/x.yaml:6:12: 'sections[1].body': raw HTML is not allowed (<b>); "
+        "write Markdown, and &lt; for a literal <"
+    ]

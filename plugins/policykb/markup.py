@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from pydantic import BaseModel
 
 from .diagnostics import Diagnostic
 from .linker import markdown_fields
@@ -55,23 +56,43 @@ def problems(text: str) -> Iterator[tuple[str, str]]:
 
 
 def check_entries(entries: list[Entry]) -> list[Diagnostic]:
-    """Every Markdown field of every entry."""
-    return [
-        problem
-        for entry in entries
-        for name in markdown_fields(entry.kind.model)
-        for problem in check(entry.doc, name, getattr(entry.data, name))
-    ]
+    """Every Markdown field of every entry, those inside nested mappings and lists too
+    (a study pack's sections), so a new kind is covered by its schema alone."""
+    return [problem for entry in entries for problem in _check_model(entry.doc, entry.data, ())]
 
 
-def check(doc: YamlDocument, field: str, text: str | None) -> list[Diagnostic]:
-    """Diagnostics for the Markdown field ``field`` of ``doc``, each where it stands."""
+def _check_model(doc: YamlDocument, data: BaseModel, path: KeyPath) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    markdown = set(markdown_fields(type(data)))
+    for name in type(data).model_fields:
+        value = getattr(data, name)
+        items = list(enumerate(value)) if isinstance(value, list | tuple) else [(None, value)]
+        for index, item in items:
+            where = path + (name,) if index is None else path + (name, index)
+            if name in markdown and isinstance(item, str):
+                found += check(doc, where, item)
+            elif isinstance(item, BaseModel):
+                found += _check_model(doc, item, where)
+    return found
+
+
+def check(doc: YamlDocument, path: KeyPath, text: str | None) -> list[Diagnostic]:
+    """Diagnostics for the Markdown value at ``path`` of ``doc``, each where it stands."""
     if not text:
         return []
+    field = _field_name(path)
     return [
-        Diagnostic(doc.path, *_locate(doc, (field,), needle), f"'{field}': {message}")
+        Diagnostic(doc.path, *_locate(doc, path, needle), f"'{field}': {message}")
         for needle, message in problems(text)
     ]
+
+
+def _field_name(path: KeyPath) -> str:
+    """``sections[0].body``, as the loader names fields."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + part
+    return out
 
 
 def _walk(tokens: list[Token]) -> Iterator[Token]:
