@@ -135,3 +135,12 @@ def test_yaml_outside_every_kind_folder(kb):
         f"content/y.yml:1:1: not in any kind's folder, so not an entry; "
         f"entries go in {KIND_FOLDERS}",
     ]
+
+
+def test_control_characters_written_as_escapes(kb):
+    kb.edit(CASE, "region: 甘肃省兰州新区", 'region: "甘肃省\\e[2J兰州新区"')
+    kb.edit(CASE, "tags: [考核]", 'tags: ["考核\\u202e"]')
+    assert errors(kb) == [
+        f"{CASE}:4:9: invisible control character U+001B in the text; remove it",
+        f"{CASE}:15:8: invisible control character U+202E in the text; remove it",
+    ]

@@ -242,8 +242,23 @@ def _convert(
             _convert(item, path + (i,), doc, errors, constructor)
             for i, item in enumerate(node.value)
         ]
-    return constructor.construct_object(node, deep=True)
+    value = constructor.construct_object(node, deep=True)
+    if isinstance(value, str) and (bad := _INVISIBLE.search(value)):
+        line, col = _pos(node)
+        errors.append(
+            Diagnostic(
+                doc.path,
+                line,
+                col,
+                f"invisible control character U+{ord(bad.group()):04X} in the text; remove it",
+            )
+        )
+    return value
 
+
+# Written as escapes ("\e", "\u202e"), these would reach terminals and pages: terminal
+# control sequences, and bidirectional overrides that show text in another order than it is.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
