@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import contentfiles
 from .diagnostics import Diagnostic
 from .kinds import KINDS, RESERVED_IDS, Kind
 from .yamlfile import YamlDocument, is_valid_id, read
@@ -40,48 +41,43 @@ def load(root: Path) -> Loaded:
     entries: list[Entry] = []
     errors: list[Diagnostic] = []
     first_path: dict[str, str] = {}
-    for kind in KINDS:
-        folder = root / kind.folder
-        if not folder.is_dir():
+    found = contentfiles.find(root)
+    errors.extend(found.errors)
+    order = {kind.name: n for n, kind in enumerate(KINDS)}
+    for item in sorted(found.files, key=lambda f: (order[f.kind.name], f.rel)):
+        file, rel, kind = item.path, item.rel, item.kind
+        if file.suffix == ".yml":
+            errors.append(Diagnostic(rel, 1, 1, "entry files end in .yaml, not .yml"))
             continue
-        for file in sorted(folder.rglob("*")):
-            if file.is_dir():
-                continue
-            rel = file.relative_to(root).as_posix()
-            if file.suffix == ".yml":
-                errors.append(Diagnostic(rel, 1, 1, "entry files end in .yaml, not .yml"))
-                continue
-            if file.suffix != ".yaml":
-                continue
-            stem = file.stem
-            if not is_valid_id(stem):
-                errors.append(
-                    Diagnostic(
-                        rel,
-                        1,
-                        1,
-                        f"bad id '{stem}': a file name must be lowercase letters, digits and "
-                        "single hyphens ([a-z0-9-]+)",
-                    )
+        stem = file.stem
+        if not is_valid_id(stem):
+            errors.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    f"bad id '{stem}': a file name must be lowercase letters, digits and "
+                    "single hyphens ([a-z0-9-]+)",
                 )
-                continue
-            if stem in RESERVED_IDS:
-                errors.append(
-                    Diagnostic(rel, 1, 1, f"id '{stem}' is reserved for the site's own pages")
-                )
-                continue
-            if stem in first_path:
-                errors.append(
-                    Diagnostic(rel, 1, 1, f"duplicate id '{stem}': also used by {first_path[stem]}")
-                )
-                continue
-            first_path[stem] = rel
-            doc, problems = read(file, rel)
-            errors.extend(problems)
-            data, invalid = validate(doc, kind.model) if doc else (None, [])
-            errors.extend(invalid)
-            if doc is not None and data is not None:
-                entries.append(Entry(stem, kind, rel, data, doc))
+            )
+            continue
+        if stem in RESERVED_IDS:
+            errors.append(
+                Diagnostic(rel, 1, 1, f"id '{stem}' is reserved for the site's own pages")
+            )
+            continue
+        if stem in first_path:
+            errors.append(
+                Diagnostic(rel, 1, 1, f"duplicate id '{stem}': also used by {first_path[stem]}")
+            )
+            continue
+        first_path[stem] = rel
+        doc, problems = read(file, rel)
+        errors.extend(problems)
+        data, invalid = validate(doc, kind.model) if doc else (None, [])
+        errors.extend(invalid)
+        if doc is not None and data is not None:
+            entries.append(Entry(stem, kind, rel, data, doc))
     valid = {e.id for e in entries}
     return Loaded(entries, errors, set(first_path) - valid)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import charcheck, completeness
+from . import charcheck, completeness, markup
 from .diagnostics import ContentError
 from .linker import KnowledgeBase, link
 from .loader import load
@@ -15,7 +15,7 @@ def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
     """The linked knowledge base under ``root``; raises ``ContentError`` with every error."""
     loaded = load(root)
     kb, link_errors = link(loaded.entries, loaded.broken)
-    errors = loaded.errors + link_errors
+    errors = loaded.errors + link_errors + markup.check_entries(loaded.entries)
     kb.editions = compilation.resolve(kb)
     errors.extend(kb.editions.errors)
     kb.warnings.extend(kb.editions.warnings)

@@ -11,7 +11,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import urls
+from . import csp, sanitize, urls
 from .config import PolicyKBConfig
 from .diagnostics import ContentError, Diagnostic
 from .linker import KnowledgeBase
@@ -116,6 +116,28 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             "search_page": urls.site_url(urls.SEARCH, use_directory_urls=directory_urls),
         }
         return files
+
+    # First, before any other plugin reads the page (material/search indexes its HTML).
+    @event_priority(100)
+    def on_page_content(self, html: str, **kwargs: object) -> str | None:
+        """The page's HTML with whatever authors' content could smuggle in removed."""
+        if not self.config.enabled:
+            return None
+        return sanitize.clean(html)
+
+    # Last: the policy hashes the inline scripts of the page as every other plugin left it.
+    @event_priority(-100)
+    def on_post_page(self, output: str, **kwargs: object) -> str | None:
+        if not self.config.enabled:
+            return None
+        return csp.protect(output)
+
+    @event_priority(-100)
+    def on_post_template(self, output_content: str, **kwargs: object) -> str | None:
+        """The theme's own pages (404.html) carry the policy too; sitemap.xml has no head."""
+        if not self.config.enabled:
+            return None
+        return csp.protect(output_content)
 
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:

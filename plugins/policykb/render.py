@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # the output is Markdown, escaped by the filters below
     )
+    env.filters["escape"] = escape
+    env.filters["html"] = html_text
     env.filters["cell"] = table_cell
     env.filters["number"] = number
     env.filters["text"] = page.text  # plain text made inert inside Markdown
@@ -46,16 +49,39 @@ def environment() -> jinja2.Environment:
     return env
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+# Characters Python-Markdown gives a meaning to inside a line: emphasis, code, links,
+# attribute lists ({: onclick=…}), headings, table cells. `<` and `&` become entities instead,
+# since Python-Markdown has no backslash escape for `<`.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#|!])")
 
 
-def escape(text: str) -> str:
-    """Plain text made safe inside Markdown: no accidental emphasis, links or HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+def escape(text: object) -> str:
+    """Plain text made safe inside a line of Markdown: shown as written, never as markup.
+
+    For every field that is not Markdown (titles, regions, tags, aliases …). Line breaks
+    become spaces: a plain field cannot open a block of its own."""
+    plain = " ".join(str(text).splitlines())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(plain, quote=False))
+
+
+def html_text(text: object) -> str:
+    """Plain text made safe inside raw HTML that the page writes (figure cards)."""
+    return html.escape(str(text), quote=True)
 
 
 def table_cell(text: object) -> str:
-    return str(text).replace("\n", " ").replace("|", "\\|")
+    """Markdown (already escaped) made safe inside a table cell: one line, no stray `|`."""
+    return re.sub(r"(?<!\\)\|", r"\\|", " ".join(str(text).splitlines()))
+
+
+_JSON_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def json_for_html(dumped: str) -> str:
+    """JSON (or a script built of JSON) that stays data wherever it lands: `<`, `>` and `&`
+    as escapes, so no text in it can close a `<script>` or open a tag, even when a server
+    sends the file as HTML."""
+    return dumped.translate(_JSON_HTML)
 
 
 def inner_quotes(text: str) -> str:

@@ -52,7 +52,17 @@ def _partial_date(value: Any) -> Any:
     return value
 
 
+def _web_address(value: Any) -> Any:
+    # Written into the page as a link: only a web address, nothing a browser would run.
+    if isinstance(value, str) and not _WEB_ADDRESS.match(value.strip()):
+        raise ValueError(f"'{value}' is not a web address: use http://… or https://…")
+    return value
+
+
+_WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+WebAddress = Annotated[str, BeforeValidator(_web_address)]
 # An id an entry used to have: ``old-id``, or ``kind:old-id`` when it was of another kind.
 OldId = Annotated[str, StringConstraints(pattern=r"^(?:[a-z]+:)?[a-z0-9]+(?:-[a-z0-9]+)*$")]
 ItemNumber = Annotated[int, Field(ge=1)]
@@ -110,7 +120,7 @@ class Source(EntryModel):
     date: PartialDate
     doctype: DocType
     level: Level | None = None
-    url: Text | None = None
+    url: WebAddress | None = None
     doc_number: Text | None = None  # 文号: 国办函〔2026〕12号
     note: Markdown | None = None
     editor_note: Text | None = None

@@ -3,11 +3,17 @@
 PyYAML silently keeps the last of two equal keys and resolves ``2024-08-20`` to a
 ``date``; both would lose what the author wrote, so this reader composes the node tree
 itself, reports duplicate keys, and leaves timestamps as the strings they were.
+
+Entry files come from many offices and are untrusted: anchors and aliases (a 2 KB file of
+nested aliases expands to gigabytes), tags (``!!python/name:…``), files over ``MAX_BYTES``
+and anything but a regular file are refused before any value is built.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,8 @@ import yaml
 from .diagnostics import Diagnostic
 
 Position = tuple[int, int]  # 1-based line, column
+MAX_BYTES = 1_000_000  # an entry is a page of text; anything bigger is a mistake or an attack
+MAX_DEPTH = 20  # entries nest three levels (figures: a list of mappings); deeper is an attack
 KeyPath = tuple[str | int, ...]
 
 
@@ -38,6 +46,7 @@ class YamlDocument:
     data: dict[str, Any]
     key_positions: dict[KeyPath, Position] = field(default_factory=dict)
     value_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # the source, to place errors inside values
 
     def position(self, path: KeyPath, *, key: bool = False) -> Position:
         """Where ``path`` stands; falls back to its nearest parent, then to the file start."""
@@ -86,6 +95,9 @@ def decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
 
 def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     try:
+        refused = _refused_constructs(text, path)
+        if refused:
+            return None, refused
         root = yaml.compose(text, Loader=_EntryLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -109,15 +121,79 @@ def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
         return None, [
             Diagnostic(path, line, col, "an entry must be a mapping of fields (key: value)")
         ]
-    doc = YamlDocument(path, {})
+    doc = YamlDocument(path, {}, lines=text.splitlines())
     errors: list[Diagnostic] = []
     constructor = _EntryLoader("")
     doc.data = _convert(root, (), doc, errors, constructor)
     return doc, errors
 
 
+def _refused_constructs(text: str, path: str) -> list[Diagnostic]:
+    """Anchors, aliases and tags, found in the event stream (linear in the file's size)
+    before the node tree is composed or any alias expanded."""
+    errors: list[Diagnostic] = []
+    anchored = False
+    depth = 0
+    for event in yaml.parse(text, Loader=_EntryLoader):
+        line, col = event.start_mark.line + 1, event.start_mark.column + 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:  # composing it would exhaust Python's stack
+                message = f"lists and mappings nested more than {MAX_DEPTH} levels deep"
+                return [*errors, Diagnostic(path, line, col, message)]
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            if not anchored:  # one is enough: a billion-laughs file has thousands
+                sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+                errors.append(
+                    Diagnostic(
+                        path,
+                        line,
+                        col,
+                        f"YAML anchors and aliases are not allowed ({sign}{event.anchor}): "
+                        "write each value out",
+                    )
+                )
+                anchored = True
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            tag = tag.replace("tag:yaml.org,2002:", "!!", 1)  # as the author wrote it
+            errors.append(
+                Diagnostic(
+                    path,
+                    line,
+                    col,
+                    f"YAML tags are not allowed ({tag}): "
+                    "an entry holds only text, numbers, lists and mappings",
+                )
+            )
+    return errors
+
+
 def read(file: Path, display_path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
-    text, problem = decode(file.read_bytes(), display_path)
+    """Reads a regular file of at most ``MAX_BYTES`` (a FIFO would block, a device never end)."""
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        return None, [Diagnostic(display_path, 1, 1, f"cannot read: {exc.strerror}")]
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None, [Diagnostic(display_path, 1, 1, "not a regular file: entries are files")]
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        size = max(info.st_size, len(raw))
+        return None, [
+            Diagnostic(
+                display_path,
+                1,
+                1,
+                f"file is {size / 1_000_000:.1f} MB; an entry file may be at most "
+                f"{MAX_BYTES // 1_000_000} MB",
+            )
+        ]
+    text, problem = decode(raw, display_path)
     if problem:
         return None, [problem]
     assert text is not None
@@ -166,8 +242,23 @@ def _convert(
             _convert(item, path + (i,), doc, errors, constructor)
             for i, item in enumerate(node.value)
         ]
-    return constructor.construct_object(node, deep=True)
+    value = constructor.construct_object(node, deep=True)
+    if isinstance(value, str) and (bad := _INVISIBLE.search(value)):
+        line, col = _pos(node)
+        errors.append(
+            Diagnostic(
+                doc.path,
+                line,
+                col,
+                f"invisible control character U+{ord(bad.group()):04X} in the text; remove it",
+            )
+        )
+    return value
 
+
+# Written as escapes ("\e", "\u202e"), these would reach terminals and pages: terminal
+# control sequences, and bidirectional overrides that show text in another order than it is.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

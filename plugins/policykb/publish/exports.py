@@ -11,6 +11,7 @@ from typing import Any
 from .. import urls
 from ..linker import WIKILINK, KnowledgeBase, markdown_values
 from ..loader import Entry
+from ..render import json_for_html
 from ..schema import PRIVATE_FIELDS
 from .blocks import region_label
 
@@ -65,7 +66,8 @@ def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
                 "links": links,
             }
         )
-    return json.dumps({"entries": items}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    dumped = json.dumps({"entries": items}, ensure_ascii=False, indent=1, sort_keys=True)
+    return json_for_html(dumped) + "\n"
 
 
 def write_entries_json(kb: KnowledgeBase, site_dir: Path, *, use_directory_urls: bool) -> None:

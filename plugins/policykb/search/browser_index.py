@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from .. import urls
 from ..kinds import KINDS
+from ..render import json_for_html
 from .documents import FIELD_BOOSTS, SearchDocument, field_terms
 from .segment import SEPARATOR, Segmenter
 
@@ -129,7 +130,7 @@ def _snippet(doc: SearchDocument) -> str:
 
 def _script(call: str, *args: object) -> str:
     body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args)
-    return f"policykbSearch.{call}({body});\n"
+    return f"policykbSearch.{call}({json_for_html(body)});\n"
 
 
 def build(

@@ -1,0 +1,105 @@
+"""Find every entry file of a project, and nothing outside it.
+
+Content arrives through git from many offices, so the walk trusts no link: a symlink is
+followed only when it stays inside the project, loops and dangling links are named, and
+every ``.yaml``/``.yml`` file is either some kind's entry or an error, never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic
+from .kinds import KINDS, Kind
+
+ENTRY_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class EntryFile:
+    path: Path  # as reached from the project root (symlinks not resolved)
+    rel: str  # as shown in messages
+    kind: Kind
+
+
+@dataclass
+class Found:
+    files: list[EntryFile]
+    errors: list[Diagnostic]
+
+
+def top_folders() -> list[str]:
+    """``content``, ``cases``: the folders that hold entries, read from the kinds table."""
+    return sorted({kind.folder.split("/")[0] for kind in KINDS})
+
+
+def kind_of(rel: str) -> Kind | None:
+    """The kind whose folder holds ``rel`` (the deepest one, should folders nest)."""
+    owners = [k for k in KINDS if rel.startswith(k.folder + "/")]
+    return max(owners, key=lambda k: len(k.folder)) if owners else None
+
+
+def find(root: Path) -> Found:
+    found = Found([], [])
+    real_root = root.resolve()
+    for name in top_folders():
+        _walk(root / name, name, real_root, set(), found)
+    found.files.sort(key=lambda f: f.rel)
+    return found
+
+
+def _walk(path: Path, rel: str, real_root: Path, seen: set[Path], found: Found) -> None:
+    if path.is_symlink():
+        target = _link_target(path, rel, real_root, found)
+        if target is None:
+            return
+    elif not os.path.lexists(path):
+        return
+    if path.is_dir():
+        real = path.resolve()
+        if real in seen:  # a link back to a folder already being walked
+            found.errors.append(
+                Diagnostic(rel, 1, 1, "symlink loop: this folder links back to one that holds it")
+            )
+            return
+        try:
+            children = sorted(path.iterdir())
+        except OSError as exc:
+            found.errors.append(Diagnostic(rel, 1, 1, f"cannot read folder: {exc.strerror}"))
+            return
+        for child in children:
+            _walk(child, f"{rel}/{child.name}", real_root, seen | {real}, found)
+        return
+    if not rel.lower().endswith(ENTRY_SUFFIXES):
+        return
+    kind = kind_of(rel)
+    if kind is None:
+        folders = ", ".join(k.folder + "/" for k in KINDS)
+        message = f"not in any kind's folder, so not an entry; entries go in {folders}"
+        found.errors.append(Diagnostic(rel, 1, 1, message))
+        return
+    found.files.append(EntryFile(path, rel, kind))
+
+
+def _link_target(path: Path, rel: str, real_root: Path, found: Found) -> Path | None:
+    """Where a symlink leads, or None (with an error) when it may not be followed."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        found.errors.append(
+            Diagnostic(rel, 1, 1, f"dangling symlink: {os.readlink(path)} does not exist")
+        )
+        return None
+    except (RuntimeError, OSError):  # ELOOP (RuntimeError before Python 3.13)
+        found.errors.append(Diagnostic(rel, 1, 1, "symlink loop: the link leads back to itself"))
+        return None
+    if not target.is_relative_to(real_root):
+        found.errors.append(
+            Diagnostic(
+                rel, 1, 1, f"symlink leads outside the repository ({target}); copy the file in"
+            )
+        )
+        return None
+    return target

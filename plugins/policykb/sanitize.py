@@ -1,0 +1,56 @@
+"""The HTML rendered from authors' content, cleaned before it goes into the theme's pages.
+
+`build.py check` already refuses raw HTML and script links in Markdown fields; this is the
+second line, for whatever Markdown can still produce (an attribute list such as
+``{: onclick=…}``, an extension's markup): nh3 (ammonia) keeps the tags and attributes our
+pages and Material use and drops everything else, scripts and event handlers first.
+"""
+
+from __future__ import annotations
+
+import nh3
+
+# the quiz of a study pack: answered in the page (its markup comes from our page writer)
+QUIZ_TAGS = {"fieldset", "legend", "label", "input"}
+TAGS = nh3.ALLOWED_TAGS | {"noscript", "tfoot", "nav"} | QUIZ_TAGS
+ATTRIBUTES = {
+    **{tag: set(allowed) for tag, allowed in nh3.ALLOWED_ATTRIBUTES.items()},
+    # ids are the headings' anchors (#典型表现) and the search page's mount point; classes
+    # carry admonitions, headerlinks and our kb-* components; title is the headerlink's.
+    "*": {"id", "class", "title", "lang", "dir"},
+    "th": nh3.ALLOWED_ATTRIBUTES["th"] | {"style"},
+    "td": nh3.ALLOWED_ATTRIBUTES["td"] | {"style"},
+    "input": {"type", "name", "value", "autocomplete", "aria-label"},
+    "div": set(nh3.ALLOWED_ATTRIBUTES.get("div", ())) | {"hidden"},
+    "nav": {"aria-label"},
+}
+INPUT_TYPES = {"text", "radio", "checkbox"}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Ids the theme's and our scripts look up (Material's __config, policykb-config): an element
+# of content taking one would be found first and feed the scripts the author's data.
+RESERVED_ID_PREFIXES = ("__", "policykb-")
+
+
+def _keep(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id" and value.startswith(RESERVED_ID_PREFIXES):
+        return None
+    if tag == "input" and attribute == "type" and value not in INPUT_TYPES:
+        return None
+    return value
+
+
+def clean(html: str) -> str:
+    """``html`` with only safe tags, attributes and link schemes left."""
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ATTRIBUTES,
+        attribute_filter=_keep,
+        # ours only: Material's data-md-* attributes would make content a theme component
+        generic_attribute_prefixes={"data-kb-"},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+        filter_style_properties={"text-align"},
+    )
