@@ -184,19 +184,25 @@ def test_a_switch_killed_at_any_step_leaves_the_old_or_the_new_complete_site(tmp
     assert seen == {"old", "new"}
 
 
-@pytest.mark.parametrize("delay", [0.8, 1.6, 2.2])
-def test_a_real_build_killed_mid_way_leaves_a_complete_site(kb, delay):
-    assert kb.run("build").code == 0
-    complete = tree(kb.root / "site")
-    kb.edit(f"{CASE}.yaml", f"title: {OLD}", f"title: {NEW}")
-    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins")}
-    child = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "build", "-f", str(kb.root / "mkdocs.yml")],
-        env=env,
+def build_command(root: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "build", "-f", str(root / "mkdocs.yml")],
+        env={**os.environ, "PYTHONPATH": str(REPO / "plugins")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(delay)
+
+
+@pytest.mark.parametrize("share", [0.3, 0.6, 0.9])
+def test_a_real_build_killed_mid_way_leaves_a_complete_site(kb, share):
+    """Killed after ``share`` of the time a whole build takes on this machine."""
+    started = time.monotonic()
+    assert build_command(kb.root).wait() == 0
+    whole = time.monotonic() - started
+    complete = tree(kb.root / "site")
+    kb.edit(f"{CASE}.yaml", f"title: {OLD}", f"title: {NEW}")
+    child = build_command(kb.root)
+    time.sleep(share * whole)
     child.send_signal(signal.SIGKILL)
     assert child.wait() == -signal.SIGKILL  # killed mid-way, not after it finished
     assert tree(kb.root / "site") == complete

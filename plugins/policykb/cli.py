@@ -248,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, ProjectError, ScaffoldError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # `build.py search … | head`: the reader has all it wanted; no message, and none
         # from Python either when it flushes stdout at exit
