@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from policykb.cli import main
+from policykb.project import Project
 from policykb.search import whoosh_index
 
 REPO = Path(__file__).parent.parent
@@ -75,3 +76,23 @@ def test_search_into_a_closed_pipe_exits_quietly(kb):
     )
     os.close(write)
     assert (child.returncode, child.stderr) == (0, "")
+
+
+def test_ctrl_c_is_one_line(kb, monkeypatch):
+    def interrupted(self, kb, site_dir=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Project, "build", interrupted)
+    result = kb.run("build")
+    assert (result.code, result.err) == (130, "Interrupted.\n")
+
+
+def test_a_bug_still_shows_its_traceback(kb, monkeypatch):
+    """Only our own errors and the system's (OSError) become one line: a bug is not hidden."""
+
+    def bug(self, kb, site_dir=None):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(Project, "build", bug)
+    with pytest.raises(ValueError, match="a bug"):
+        main(["build", "-f", str(kb.root / "mkdocs.yml")])
