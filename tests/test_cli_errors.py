@@ -96,3 +96,13 @@ def test_a_bug_still_shows_its_traceback(kb, monkeypatch):
     monkeypatch.setattr(Project, "build", bug)
     with pytest.raises(ValueError, match="a bug"):
         main(["build", "-f", str(kb.root / "mkdocs.yml")])
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_that_is_no_port_is_one_line(kb, capsys, port):
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "-f", str(kb.root / "mkdocs.yml"), "--port", port])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err == (
+        f"Error: argument --port: {port!r} is not a port (0 to 65535) (see build.py serve --help)\n"
+    )

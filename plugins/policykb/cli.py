@@ -191,7 +191,9 @@ def parser() -> argparse.ArgumentParser:
         help="build, then serve the site and the search API on localhost",
     )
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    s.add_argument(
+        "--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)"
+    )
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("search", parents=[common], help="search the knowledge base")
@@ -224,6 +226,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(1, f"Error: {message} (see {self.prog} --help)\n")
+
+
+def _port(value: str) -> int:
+    if not (value.isascii() and value.isdigit() and int(value) <= 65535):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port (0 to 65535)")
+    return int(value)
 
 
 def _reason(exc: OSError) -> str:
