@@ -34,6 +34,7 @@ def title(root: Path) -> str:
 def leftovers(root: Path) -> list[str]:
     """Everything beside the site and the index but the versions they point to."""
     live = {(root / "site").readlink().name, (root / ".policykb" / "index").readlink().name}
+    live |= {".site.lock", ".index.lock"}
     found = [p for p in root.iterdir() if p.name.startswith(".site")]
     found += [p for p in (root / ".policykb").iterdir() if p.name.startswith(".index")]
     return sorted(p.name for p in found if p.name not in live)
@@ -93,6 +94,7 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(kb):
 def test_git_ignores_the_site_and_what_a_killed_build_leaves(tmp_path):
     for name in ("site", ".site-building-abc", ".site.v0001", ".site.link-x", ".policykb"):
         (tmp_path / name).mkdir()
+    (tmp_path / ".site.lock").touch()
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / ".gitignore").write_text((REPO / ".gitignore").read_text(), encoding="utf-8")
     status = subprocess.run(
@@ -179,26 +181,56 @@ def test_a_switch_killed_at_any_step_leaves_the_old_or_the_new_complete_site(tmp
         write_site(target, "next")
         assert site_of(target) == {"index.html": "next", "sub/page.html": "next"}
         assert sorted(p.name for p in target.parent.iterdir()) == sorted(
-            ["site", target.readlink().name]
+            ["site", target.readlink().name, ".site.lock"]
         )
     assert seen == {"old", "new"}
 
 
-@pytest.mark.parametrize("delay", [0.8, 1.6, 2.2])
-def test_a_real_build_killed_mid_way_leaves_a_complete_site(kb, delay):
-    assert kb.run("build").code == 0
-    complete = tree(kb.root / "site")
-    kb.edit(f"{CASE}.yaml", f"title: {OLD}", f"title: {NEW}")
-    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins")}
-    child = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "build", "-f", str(kb.root / "mkdocs.yml")],
-        env=env,
+def build_command(root: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "build", "-f", str(root / "mkdocs.yml")],
+        env={**os.environ, "PYTHONPATH": str(REPO / "plugins")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(delay)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [".site-building-*", ".site-building-*/404.html", ".policykb/.index-building-*/*.seg"],
+    ids=["site-begun", "pages-written", "index-written"],
+)
+def test_a_real_build_killed_mid_way_leaves_a_complete_site(kb, moment):
+    """SIGKILL as soon as the build has got as far as ``moment`` (a path it writes)."""
+    assert kb.run("build").code == 0
+    complete = tree(kb.root / "site")
+    kb.edit(f"{CASE}.yaml", f"title: {OLD}", f"title: {NEW}")
+    child = build_command(kb.root)
+    while not list(kb.root.glob(moment)):
+        assert child.poll() is None, "the build ended before it got there"
+        time.sleep(0.001)
     child.send_signal(signal.SIGKILL)
-    assert child.wait() == -signal.SIGKILL  # killed mid-way, not after it finished
+    assert child.wait() == -signal.SIGKILL
     assert tree(kb.root / "site") == complete
     assert kb.run("build").code == 0
     assert title(kb.root) == NEW and leftovers(kb.root) == []
+
+
+def test_a_second_build_waits_for_the_first(tmp_path):
+    target = tmp_path / "site"
+    order = []
+
+    def build(name: str, pause: float) -> None:
+        with fsutil.replacing(target) as staging:
+            order.append(f"{name} starts")
+            time.sleep(pause)
+            (staging / "index.html").write_text(name)
+            order.append(f"{name} ends")
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(build, "first", 0.5)
+        time.sleep(0.1)
+        second = pool.submit(build, "second", 0)
+        first.result(), second.result()
+    assert order == ["first starts", "first ends", "second starts", "second ends"]
+    assert (target / "index.html").read_text() == "second"

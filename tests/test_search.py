@@ -178,7 +178,11 @@ def test_index_is_replaced_only_when_complete(tiny_kb, segmenter, tmp_path):
     assert search.search(SearchQuery("督检考")).total > 0
     search.close()
     # the index and the one complete version it points to; nothing of the failed build
-    assert sorted(p.name for p in tmp_path.iterdir()) == [directory.readlink().name, "index"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".index.lock",
+        directory.readlink().name,
+        "index",
+    ]
 
 
 def test_documents_with_all_the_words_come_alone_when_there_are_enough(engine, monkeypatch):

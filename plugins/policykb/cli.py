@@ -296,7 +296,9 @@ def parser() -> argparse.ArgumentParser:
         help="build, then serve the site and the search API on localhost",
     )
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    s.add_argument(
+        "--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)"
+    )
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("search", parents=[common], help="search the knowledge base")
@@ -354,6 +356,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"Error: {message} (see {self.prog} --help)\n")
 
 
+def _port(value: str) -> int:
+    if not (value.isascii() and value.isdigit() and int(value) <= 65535):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port (0 to 65535)")
+    return int(value)
+
+
 def _reason(exc: OSError) -> str:
     """What went wrong, in words: 'No space left on device', not '[Errno 28] …'."""
     reason = exc.strerror or str(exc)
@@ -376,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, ProjectError, ScaffoldError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # `build.py search … | head`: the reader has all it wanted; no message, and none
         # from Python either when it flushes stdout at exit

@@ -5,11 +5,13 @@ instant.
 (``.site.v<ns>``). A build writes into ``.site-building-<random>``, renames it to a new
 version, and switches the link with one ``rename`` of a fresh link over the old one: at every
 moment ``target`` is the old or the new complete directory. Whatever a killed build left
-(a half-built directory, an unused version or link) is removed by the next one.
+(a half-built directory, an unused version or link) is removed by the next one; the lock file
+``.site.lock`` stays, empty.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -40,15 +42,19 @@ def replacing(target: Path) -> Iterator[Path]:
     """
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
-    repair(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
-    # mkdtemp makes 0700; a web server running as another user must read the site
-    staging.chmod(0o777 & ~_umask())
-    try:
-        yield staging
-        switch(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    # One build at a time (`build.py search` rebuilds the index too): a second one waits,
+    # rather than taking the first one's half-built directory for a leftover.
+    with open(target.with_name(f".{target.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        repair(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+        # mkdtemp makes 0700; a web server running as another user must read the site
+        staging.chmod(0o777 & ~_umask())
+        try:
+            yield staging
+            switch(staging, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def switch(complete: Path, target: Path) -> None:

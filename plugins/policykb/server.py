@@ -42,7 +42,7 @@ def parse_query(raw_query: str, *, kinds: set[str]) -> SearchQuery:
 class Handler(SimpleHTTPRequestHandler):
     backend: SearchBackend
     kinds: set[str]
-    # An idle or stalled connection is dropped after this long instead of holding a worker.
+    # A connection idle this long, before its request or in the middle of it, is dropped.
     timeout = 5
     # http.server takes a one-word request line for HTTP/0.9 and answers its 400 without a
     # status line; nobody speaks 0.9 any more
@@ -110,8 +110,7 @@ class SiteServer(ThreadingHTTPServer):
     request_queue_size = 1024
     daemon_threads = True
     # Searches take turns on one whoosh searcher and every thread takes turns on the GIL:
-    # more threads only wait longer (bench/load.py, 20 clients, first asking of each query:
-    # p99 191 ms with 8 workers, 340 ms with 16).
+    # more threads only wait longer (`bench/load.py --workers 16` or 32: higher p99s).
     workers = 8
 
     def __init__(self, address: tuple[str, int], handler: Callable[..., Handler]):
