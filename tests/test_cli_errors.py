@@ -27,7 +27,8 @@ def test_a_full_disk_is_one_line_and_leaves_the_old_site(kb, monkeypatch):
 
     monkeypatch.setattr(whoosh_index.windex, "create_in", full)
     kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 新版，全县设")
-    result = kb.run("build")
+    kb.with_address()
+    result = kb.run("build", "-q")
     assert result.code == 1
     assert re.fullmatch(
         rf"Error: {re.escape(str(index.parent))}/\.index-building-\w+/x\.seg: "
@@ -40,7 +41,8 @@ def test_a_full_disk_is_one_line_and_leaves_the_old_site(kb, monkeypatch):
 
 def test_a_site_folder_that_cannot_be_written_is_one_line(kb):
     # /sys refuses new folders even to root (who may write where chmod says no)
-    result = kb.run("build", "--site-dir", "/sys/site")
+    kb.with_address()
+    result = kb.run("build", "-q", "--site-dir", "/sys/site")
     assert result.code == 1
     assert result.err == "Error: /sys/.site.lock: Permission denied\n"
 
@@ -83,7 +85,7 @@ def test_ctrl_c_is_one_line(kb, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Project, "build", interrupted)
-    result = kb.run("build")
+    result = kb.run("build", "-q")
     assert (result.code, result.err) == (130, "Interrupted.\n")
 
 

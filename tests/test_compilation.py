@@ -414,14 +414,17 @@ def test_no_chinese_font_stops_with_the_fix_and_writes_nothing(editions, tmp_pat
 
 
 def test_feed_links_are_absolute_when_the_site_has_an_address(editions):
-    editions.edit(
-        "mkdocs.yml",
-        "site_name: 测试知识库",
-        "site_name: 测试知识库\nsite_url: https://jianfu.example.gov.cn/kb/",
-    )
+    editions.with_address()
     assert editions.run("build").code == 0
     feed = editions.site("feed.xml")
     assert '<link rel="self" href="https://jianfu.example.gov.cn/kb/feed.xml" />' in feed
     edition = "https://jianfu.example.gov.cn/kb/compilations/huibian-2025q1.html"
     assert f'<link rel="alternate" href="{edition}" />' in feed
     assert "<id>https://jianfu.example.gov.cn/kb/cases/nanle-wangge.html</id>" in feed
+
+
+def test_without_a_site_address_the_feed_is_relative_and_the_build_says_so(editions):
+    result = editions.run("build", "-q")
+    assert result.code == 0
+    assert "policykb: site_url is not set in mkdocs.yml: feed.xml links are relative" in result.err
+    assert '<link rel="alternate" href="cases/nanle-wangge.html" />' in editions.site("feed.xml")

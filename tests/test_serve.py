@@ -178,7 +178,8 @@ def test_serve_says_when_the_port_is_taken(kb):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = kb.run("serve", "--port", str(port))
+        kb.with_address()
+        result = kb.run("serve", "-q", "--port", str(port))
     assert (result.code, result.err) == (
         1,
         f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n",

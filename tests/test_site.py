@@ -266,3 +266,17 @@ def test_each_entry_is_segmented_once_for_every_index(kb, monkeypatch):
     assert json.loads(kb.site("search/search_index.json"))["docs"] == []
     meta = kb.site("search/kb/meta.js")
     assert '"docs":12,' in meta
+
+
+def test_build_says_what_each_stage_cost_and_quiet_silences_it(kb):
+    result = kb.run("build")
+    assert result.code == 0
+    stages = [
+        line.split(": ")[1]
+        for line in result.err.splitlines()
+        if "policykb: " in line and " s, CPU " in line
+    ]
+    assert stages[:3] == ["load, validate and link", "segmenter", "page sources"]
+    assert "whoosh index" in stages and "MkDocs pages (Markdown, theme, other plugins)" in stages
+    quiet = kb.run("build", "-q")
+    assert quiet.code == 0 and " s, CPU " not in quiet.err

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
+from . import __version__, progress
 from .diagnostics import ContentError
 from .kinds import BY_NAME, KINDS, RESERVED_IDS
 from .linker import KnowledgeBase
@@ -259,6 +259,9 @@ def parser() -> argparse.ArgumentParser:
         help="the project's mkdocs.yml (default: ./mkdocs.yml)",
     )
     common.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress")
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="no stage lines or progress, errors only"
+    )
     strictness = argparse.ArgumentParser(add_help=False)
     strictness.add_argument(
         "--strict",
@@ -371,6 +374,9 @@ def _reason(exc: OSError) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     quiet_mkdocs_logging(getattr(args, "verbose", False))
+    # stage lines where the work is long (a build); other commands keep their output exact
+    long_work = args.command in {"build", "serve"} or getattr(args, "verbose", False)
+    progress.quiet(getattr(args, "quiet", False) or not long_work)
     try:
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, where it is caught, not at exit

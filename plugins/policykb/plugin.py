@@ -11,7 +11,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from . import csp, sanitize, urls
+from . import csp, progress, sanitize, urls
 from .config import PolicyKBConfig
 from .diagnostics import ContentError, Diagnostic
 from .linker import KnowledgeBase
@@ -43,6 +43,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     segmenter: Segmenter | None = None
     documents: list[SearchDocument] = []
     diagnostics: list[Diagnostic] = []
+    _pages_started: tuple[float, float] | None = None
 
     @property
     def root(self) -> Path:
@@ -59,14 +60,19 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             return None
         self._config_file = config.config_file_path
         try:
-            self.kb = self.preloaded or load_knowledge_base(self.root, strict=self.config.strict)
+            if self.preloaded:
+                self.kb = self.preloaded
+            else:
+                with progress.stage("load, validate and link"):
+                    self.kb = load_knowledge_base(self.root, strict=self.config.strict)
         except ContentError as exc:
             self.diagnostics = exc.diagnostics
             raise PluginError(
                 f"the knowledge base has {len(exc.diagnostics)} error(s):\n{exc}"
             ) from None
         self.diagnostics = []
-        self.segmenter = Segmenter.for_kb(self.kb)
+        with progress.stage("segmenter"):
+            self.segmenter = Segmenter.for_kb(self.kb)
         self.work_dir.mkdir(parents=True, exist_ok=True)
         userdict = self.work_dir / "userdict.txt"
         userdict.write_text(self.segmenter.user_dictionary(), encoding="utf-8")
@@ -82,39 +88,45 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             if file.src_uri.endswith((".yaml", ".yml")):
                 files.remove(file)
         downloads = publications.formats(self.config.publications)
-        for page in Renderer(self.kb, downloads=downloads).pages():
-            if files.get_file_from_path(page.path):
-                raise PluginError(
-                    f"{page.path} is generated from the knowledge base; "
-                    "remove the hand-written file of that name"
-                )
-            content = EXCLUDE_FROM_MATERIAL + page.markdown
-            files.append(File.generated(config, page.path, content=content))
+        with progress.stage("page sources"):
+            for page in Renderer(self.kb, downloads=downloads).pages():
+                if files.get_file_from_path(page.path):
+                    raise PluginError(
+                        f"{page.path} is generated from the knowledge base; "
+                        "remove the hand-written file of that name"
+                    )
+                content = EXCLUDE_FROM_MATERIAL + page.markdown
+                files.append(File.generated(config, page.path, content=content))
         assets = resources.files("policykb") / "assets"
         for path, name in ASSETS.items():
             files.append(File.generated(config, path, content=(assets / name).read_bytes()))
         directory_urls = uses_directory_urls(config)
-        for path, content in publications.files(
-            self.kb,
-            downloads,
-            site_url=config.site_url,
-            use_directory_urls=directory_urls,
-            feed_size=self.config.feed_size,
-        ).items():
+        with progress.stage(f"publications ({', '.join(downloads) or 'no files'}), feed, CSV"):
+            generated = publications.files(
+                self.kb,
+                downloads,
+                site_url=config.site_url,
+                use_directory_urls=directory_urls,
+                feed_size=self.config.feed_size,
+            )
+        for path, content in generated.items():
             files.append(File.generated(config, path, content=content))
-        self.documents = build_documents(self.kb, self.segmenter)
-        index = browser_index.build(
-            self.documents,
-            self.segmenter,
-            whoosh_index.alias_table(self.kb),
-            use_directory_urls=directory_urls,
-        )
+        with progress.stage("search documents", len(self.kb.entries)):
+            self.documents = build_documents(self.kb, self.segmenter)
+        with progress.stage("in-browser index"):
+            index = browser_index.build(
+                self.documents,
+                self.segmenter,
+                whoosh_index.alias_table(self.kb),
+                use_directory_urls=directory_urls,
+            )
         for path, content in index.files.items():
             files.append(File.generated(config, path, content=content))
         config.extra["policykb_search"] = {
             "index": browser_index.FOLDER + "/",
             "search_page": urls.site_url(urls.SEARCH, use_directory_urls=directory_urls),
         }
+        self._pages_started = progress.mark()
         return files
 
     # First, before any other plugin reads the page (material/search indexes its HTML).
@@ -143,17 +155,20 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.kb or not self.segmenter:
             return
+        if self._pages_started:
+            progress.since("MkDocs pages (Markdown, theme, other plugins)", self._pages_started)
         directory_urls = uses_directory_urls(config)
         exports.write_entries_json(
             self.kb, Path(config.site_dir), use_directory_urls=directory_urls
         )
-        whoosh_index.build(
-            self.kb,
-            self.work_dir / "index",
-            use_directory_urls=directory_urls,
-            segmenter=self.segmenter,
-            documents=self.documents,
-        )
+        with progress.stage("whoosh index", len(self.documents)):
+            whoosh_index.build(
+                self.kb,
+                self.work_dir / "index",
+                use_directory_urls=directory_urls,
+                segmenter=self.segmenter,
+                documents=self.documents,
+            )
         log.info(
             "policykb: %d entries, search index in %s",
             len(self.kb.entries),

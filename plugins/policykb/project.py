@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 
+from . import progress
 from .fsutil import replacing
 from .linker import KnowledgeBase
 from .pipeline import load_knowledge_base
@@ -50,9 +52,10 @@ class Project:
 
     def load(self, *, strict: bool | None = None) -> KnowledgeBase:
         configured_strict, _ = self.settings()
-        return load_knowledge_base(
-            self.root, strict=configured_strict if strict is None else strict
-        )
+        with progress.stage("load, validate and link"):
+            return load_knowledge_base(
+                self.root, strict=configured_strict if strict is None else strict
+            )
 
     def build(self, kb: KnowledgeBase, site_dir: Path | None = None) -> Path:
         """Build the site next to the old one and swap it in; a failure leaves the old site."""
@@ -73,11 +76,23 @@ class Project:
         return uses_directory_urls(self.mkdocs_config())
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a line is logged (not when it was made)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 def quiet_mkdocs_logging(verbose: bool = False) -> None:
     """MkDocs' warnings on stderr, its chatter only with --verbose."""
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "_policykb", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
+        handler = _Stderr()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
         handler._policykb = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
