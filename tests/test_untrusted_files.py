@@ -86,6 +86,21 @@ def test_symlink_leaving_the_repository(kb, tmp_path):
     ]
 
 
+def test_any_file_linking_outside_is_refused_not_published(kb, tmp_path):
+    outside = tmp_path / "passwd"
+    outside.write_text("root:x:0:0\n", encoding="utf-8")
+    (kb.root / "content/sources/leak.txt").symlink_to(outside)
+    assert errors(kb) == [
+        f"content/sources/leak.txt:1:1: symlink leads outside the repository "
+        f"({outside.resolve()}); copy the file in"
+    ]
+
+
+def test_upper_case_suffix(kb):
+    kb.write("cases/x.YAML", "title: 大写后缀\n")
+    assert errors(kb) == ["cases/x.YAML:1:1: entry files end in .yaml, not .YAML"]
+
+
 def test_symlink_loop(kb):
     (kb.root / "cases/loop.yaml").symlink_to("loop.yaml")
     assert errors(kb) == ["cases/loop.yaml:1:1: symlink loop: the link leads back to itself"]
