@@ -69,6 +69,15 @@ def test_entity_disguised_link_is_refused_at_its_value(kb):
     ]
 
 
+def test_attribute_list_setting_an_event_handler_is_refused(kb):
+    kb.edit(CASE, "body: 这一做法", 'body: "这一做法\\n{: onclick=\\"alert(4)\\" }\\n\\n')
+    kb.edit(CASE, "[[kaohe-qianfenzhi]]。", '[[kaohe-qianfenzhi]]。"')
+    assert errors(kb) == [
+        f"{CASE}:7:7: 'body': attribute list sets 'onclick'; event handlers, links and styles "
+        "cannot be set this way"
+    ]
+
+
 def test_web_links_and_plain_angle_brackets_pass(kb):
     kb.edit(CASE, "body: 这一做法", "body: '[原文](https://www.gov.cn/) 3 < 5，这一做法")
     kb.edit(CASE, "[[kaohe-qianfenzhi]]。", "[[kaohe-qianfenzhi]]。'")
@@ -130,8 +139,8 @@ HOSTILE_FIELDS = [  # (file, text, replacement): every plain field a page or ind
     ("content/sources/huibian.yaml", "issuer: 未署名", f"issuer: '{SCRIPT}|x'"),
     ("content/sources/huibian.yaml", "title: 基层", "title: '{: onclick=alert(3)} *基层*"),
     ("content/sources/huibian.yaml", "工作简报汇编", "工作简报汇编'"),
-    # Markdown that check allows but would carry an event handler (attr_list)
-    (CASE, "body: 这一做法", 'body: "这一做法\\n{: onclick=\\"alert(4)\\" }\\n\\n后文'),
+    # Markdown that check allows, but whose attributes would hijack the theme's scripts
+    (CASE, "body: 这一做法", 'body: "这一做法\\n{: #__config data-md-component=x }\\n\\n后文'),
     (CASE, "[[kaohe-qianfenzhi]]。", '[[kaohe-qianfenzhi]]。"'),
 ]
 
@@ -192,6 +201,8 @@ def test_plain_fields_are_shown_as_written(hostile):
     assert "<td>甘肃省&lt;script&gt;alert(1)&lt;/script&gt;</td>" in case
     assert '<span class="kb-figure__unit">&lt;img src=x onerror=alert(2)&gt;</span>' in case
     assert "考核、&lt;script&gt;alert(1)&lt;/script&gt;" in case
+    assert case.count('id="__config"') == 1  # Material's own, not the body's
+    assert 'data-md-component="x"' not in case.split("<article", 1)[1]
     sources = (hostile / "site/sources/index.html").read_text(encoding="utf-8")
     assert "{: onclick=alert(3)} *基层*减负工作简报汇编</a>" in sources
     assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;|x</td>" in sources
