@@ -120,6 +120,20 @@ def test_sanitiser_keeps_our_markup_and_drops_scripts():
     assert clean('<p id="__config" data-md-component="announce">文</p>') == "<p>文</p>"
 
 
+def test_sanitiser_keeps_the_quiz_form():
+    quiz = (
+        '<fieldset class="kb-quiz__item" data-kb-type="single" data-kb-answer="0">\n'
+        "<legend><strong>1.（单选）</strong>问</legend>\n"
+        '<div class="kb-quiz__choices"><label class="kb-quiz__option">'
+        '<input type="radio" name="q1" value="甲"> A. 甲</label>'
+        '<input type="text" class="kb-quiz__fill" name="q2" aria-label="第2题的答案" '
+        'autocomplete="off"></div>\n<div class="kb-quiz__feedback" hidden="">解析</div>\n'
+        "</fieldset>"
+    )
+    assert clean(quiz) == quiz
+    assert clean('<input type="image" src="x" formaction="javascript:y">') == "<input>"
+
+
 HOSTILE_FIELDS = [  # (file, text, replacement): every plain field a page or index writes
     (CASE, "title: 兰州新区“多考合一”", f"title: '兰州新区</title>{SCRIPT}'"),
     (CASE, "region: 甘肃省兰州新区", f"region: '甘肃省{SCRIPT}'"),

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import nh3
 
-TAGS = nh3.ALLOWED_TAGS | {"noscript", "tfoot"}
+# The study packs' quiz is a form the reader fills in (fieldset, legend, label, input).
+TAGS = nh3.ALLOWED_TAGS | {"noscript", "tfoot", "fieldset", "legend", "label", "input"}
 ATTRIBUTES = {
     **{tag: set(allowed) for tag, allowed in nh3.ALLOWED_ATTRIBUTES.items()},
     # ids are the headings' anchors (#典型表现) and the search page's mount point; classes
     # carry admonitions, headerlinks and our kb-* components; title is the headerlink's.
-    "*": {"id", "class", "title", "lang", "dir"},
+    "*": {"id", "class", "title", "lang", "dir", "hidden", "aria-label"},
+    "input": {"name", "value", "autocomplete"},
     "th": nh3.ALLOWED_ATTRIBUTES["th"] | {"style"},
     "td": nh3.ALLOWED_ATTRIBUTES["td"] | {"style"},
 }
@@ -38,6 +40,7 @@ def clean(html: str) -> str:
         tags=TAGS,
         clean_content_tags={"script", "style"},
         attributes=ATTRIBUTES,
+        tag_attribute_values={"input": {"type": {"radio", "checkbox", "text"}}},
         attribute_filter=_keep,
         # ours only: Material's data-md-* attributes would make content a theme component
         generic_attribute_prefixes={"data-kb-"},
