@@ -64,6 +64,7 @@ def test_script_links_are_refused(kb, link, url):
 def test_entity_disguised_link_is_refused_at_its_value(kb):
     kb.edit(CASE, "body: 这一做法", "body: '[x](&#106;avascript:alert(1)) 这一做法")
     kb.edit(CASE, "[[kaohe-qianfenzhi]]。", "[[kaohe-qianfenzhi]]。'")
+    kb.edit(CASE, "tags: [考核]", "tags: ['javascript:']")  # a later field is not the place
     assert errors(kb) == [
         f"{CASE}:7:7: 'body': link to 'javascript:alert(1)' is not allowed; {LINK_RULE}"
     ]

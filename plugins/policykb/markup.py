@@ -125,7 +125,9 @@ def _locate(doc: YamlDocument, path: KeyPath, needle: str) -> Position:
     start when it is not written as such (escaped in a quoted string)."""
     line, col = doc.position(path)
     needle = needle.lower()
-    for n in range(line - 1, len(doc.lines)):
+    # the value ends where the next key begins
+    end = min((k for k, _ in doc.key_positions.values() if k > line), default=len(doc.lines) + 1)
+    for n in range(line - 1, min(end - 1, len(doc.lines))):
         start = col - 1 if n == line - 1 else 0
         found = doc.lines[n].lower().find(needle, start)
         if found >= 0:
