@@ -103,6 +103,8 @@ def test_escaping_helpers():
     assert html_text(IMG) == "&lt;img src=x onerror=alert(2)&gt;"
     assert html_text('"><b>') == "&quot;&gt;&lt;b&gt;"
     assert table_cell(escape("a|b") + " | c\nd") == r"a\|b \| c d"
+    assert escape("1. 第一") == r"1\. 第一"
+    assert escape("- 甲") == r"\- 甲"
 
 
 def test_sanitiser_keeps_our_markup_and_drops_scripts():

@@ -46,6 +46,8 @@ def environment() -> jinja2.Environment:
 # attribute lists ({: onclick=…}), headings, table cells. `<` and `&` become entities instead,
 # since Python-Markdown has no backslash escape for `<`.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#|!])")
+# what would start a list, a quote or a heading where the text begins a line: 1. 1) - + = >
+_LINE_START = re.compile(r"^(\s*)(\d+)?([-+=>.)])")
 
 
 def escape(text: object) -> str:
@@ -54,7 +56,8 @@ def escape(text: object) -> str:
     For every field that is not Markdown (titles, regions, tags, aliases …). Line breaks
     become spaces: a plain field cannot open a block of its own."""
     plain = " ".join(str(text).splitlines())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(plain, quote=False))
+    value = _MD_SPECIAL.sub(r"\\\1", html.escape(plain, quote=False))
+    return _LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2) or ''}\\{m.group(3)}", value)
 
 
 def html_text(text: object) -> str:
