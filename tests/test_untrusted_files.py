@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 import time
 
+from policykb.kinds import KINDS
+
 from .test_check import CASE, errors
 
-KIND_FOLDERS = (
-    "content/sources/, content/rules/, content/negatives/, content/problems/, "
-    "content/remedies/, cases/, content/compilations/, content/study/"
-)
+# every kind's folder, from the one table (new kinds join the list by themselves)
+KIND_FOLDERS = ", ".join(kind.folder + "/" for kind in KINDS)
 
 
 def test_billion_laughs_fails_at_once(kb):
@@ -86,6 +86,21 @@ def test_symlink_leaving_the_repository(kb, tmp_path):
     ]
 
 
+def test_any_file_linking_outside_is_refused_not_published(kb, tmp_path):
+    outside = tmp_path / "passwd"
+    outside.write_text("root:x:0:0\n", encoding="utf-8")
+    (kb.root / "content/sources/leak.txt").symlink_to(outside)
+    assert errors(kb) == [
+        f"content/sources/leak.txt:1:1: symlink leads outside the repository "
+        f"({outside.resolve()}); copy the file in"
+    ]
+
+
+def test_upper_case_suffix(kb):
+    kb.write("cases/x.YAML", "title: 大写后缀\n")
+    assert errors(kb) == ["cases/x.YAML:1:1: entry files end in .yaml, not .YAML"]
+
+
 def test_symlink_loop(kb):
     (kb.root / "cases/loop.yaml").symlink_to("loop.yaml")
     assert errors(kb) == ["cases/loop.yaml:1:1: symlink loop: the link leads back to itself"]
@@ -127,6 +142,7 @@ def test_symlinked_folder_outside_the_repository(kb, tmp_path):
 
 
 def test_yaml_outside_every_kind_folder(kb):
+    assert KIND_FOLDERS.startswith("content/sources/, content/rules/, content/negatives/, ")
     kb.write("content/misc/x.yaml", "title: 放错了地方\n")
     kb.write("content/y.yml", "title: 也放错了\n")
     assert errors(kb) == [

@@ -64,8 +64,18 @@ def test_script_links_are_refused(kb, link, url):
 def test_entity_disguised_link_is_refused_at_its_value(kb):
     kb.edit(CASE, "body: 这一做法", "body: '[x](&#106;avascript:alert(1)) 这一做法")
     kb.edit(CASE, "[[kaohe-qianfenzhi]]。", "[[kaohe-qianfenzhi]]。'")
+    kb.edit(CASE, "tags: [考核]", "tags: ['javascript:']")  # a later field is not the place
     assert errors(kb) == [
         f"{CASE}:7:7: 'body': link to 'javascript:alert(1)' is not allowed; {LINK_RULE}"
+    ]
+
+
+def test_attribute_list_setting_an_event_handler_is_refused(kb):
+    kb.edit(CASE, "body: 这一做法", 'body: "这一做法\\n{: onclick=\\"alert(4)\\" }\\n\\n')
+    kb.edit(CASE, "[[kaohe-qianfenzhi]]。", '[[kaohe-qianfenzhi]]。"')
+    assert errors(kb) == [
+        f"{CASE}:7:7: 'body': attribute list sets 'onclick'; event handlers, links and styles "
+        "cannot be set this way"
     ]
 
 
@@ -93,6 +103,8 @@ def test_escaping_helpers():
     assert html_text(IMG) == "&lt;img src=x onerror=alert(2)&gt;"
     assert html_text('"><b>') == "&quot;&gt;&lt;b&gt;"
     assert table_cell(escape("a|b") + " | c\nd") == r"a\|b \| c d"
+    assert escape("1. 第一") == r"1\. 第一"
+    assert escape("- 甲") == r"\- 甲"
 
 
 def test_sanitiser_keeps_our_markup_and_drops_scripts():
@@ -109,6 +121,20 @@ def test_sanitiser_keeps_our_markup_and_drops_scripts():
         '<p>文</p><img src="x"><a>链</a>'
     )
     assert clean('<p id="__config" data-md-component="announce">文</p>') == "<p>文</p>"
+
+
+def test_sanitiser_keeps_the_quiz_form():
+    quiz = (
+        '<fieldset class="kb-quiz__item" data-kb-type="single" data-kb-answer="0">\n'
+        "<legend><strong>1.（单选）</strong>问</legend>\n"
+        '<div class="kb-quiz__choices"><label class="kb-quiz__option">'
+        '<input type="radio" name="q1" value="甲"> A. 甲</label>'
+        '<input type="text" class="kb-quiz__fill" name="q2" aria-label="第2题的答案" '
+        'autocomplete="off"></div>\n<div class="kb-quiz__feedback" hidden="">解析</div>\n'
+        "</fieldset>"
+    )
+    assert clean(quiz) == quiz
+    assert clean('<input type="image" src="x" formaction="javascript:y">') == "<input>"
 
 
 HOSTILE_FIELDS = [  # (file, text, replacement): every plain field a page or index writes
@@ -132,8 +158,8 @@ HOSTILE_FIELDS = [  # (file, text, replacement): every plain field a page or ind
     ("content/sources/huibian.yaml", "lists: [", f"lists: ['{SCRIPT}', "),
     ("content/sources/huibian.yaml", "title: 基层", "title: '{: onclick=alert(3)} *基层*"),
     ("content/sources/huibian.yaml", "工作简报汇编", "工作简报汇编'"),
-    # Markdown that check allows but would carry an event handler (attr_list)
-    (CASE, "body: 这一做法", 'body: "这一做法\\n{: onclick=\\"alert(4)\\" }\\n\\n后文'),
+    # Markdown that check allows, but whose attributes would hijack the theme's scripts
+    (CASE, "body: 这一做法", 'body: "这一做法\\n{: #__config data-md-component=x }\\n\\n后文'),
     (CASE, "[[kaohe-qianfenzhi]]。", '[[kaohe-qianfenzhi]]。"'),
 ]
 
@@ -194,6 +220,8 @@ def test_plain_fields_are_shown_as_written(hostile):
     assert "经验做法 · 甘肃省&lt;script&gt;alert(1)&lt;/script&gt; · 2024 · 县级</p>" in case
     assert '<span class="kb-figure__unit">&lt;img src=x onerror=alert(2)&gt;</span>' in case
     assert "考核、&lt;script&gt;alert(1)&lt;/script&gt;" in case
+    assert case.count('id="__config"') == 1  # Material's own, not the body's
+    assert 'data-md-component="x"' not in case.split("<article", 1)[1]
     sources = (hostile / "site/sources/index.html").read_text(encoding="utf-8")
     assert "{: onclick=alert(3)} *基层*减负工作简报汇编</a>" in sources
     assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;|x</td>" in sources

@@ -46,8 +46,9 @@ def load(root: Path) -> Loaded:
     order = {kind.name: n for n, kind in enumerate(KINDS)}
     for item in sorted(found.files, key=lambda f: (order[f.kind.name], f.rel)):
         file, rel, kind = item.path, item.rel, item.kind
-        if file.suffix == ".yml":
-            errors.append(Diagnostic(rel, 1, 1, "entry files end in .yaml, not .yml"))
+        if file.suffix != ".yaml":
+            message = f"entry files end in .yaml, not {file.suffix}"
+            errors.append(Diagnostic(rel, 1, 1, message))
             continue
         stem = file.stem
         if not is_valid_id(stem):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pydantic import BaseModel
@@ -26,6 +27,11 @@ _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 _PARSER.validateLink = lambda url: True  # see every link, then judge it below
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+# Python-Markdown's attr_list, read with its own pattern and parser: `{: onclick=…}` would
+# put an event handler on the element before it.
+_ATTR_LIST = re.compile(AttrListTreeprocessor.BASE_RE)
+_REFUSED_ATTRIBUTES = ("href", "src", "style", "srcdoc", "formaction")
+
 # Browsers ignore these inside a URL's scheme: "java\tscript:" is "javascript:".
 _IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]")
 
@@ -41,6 +47,18 @@ def problems(text: str) -> Iterator[tuple[str, str]]:
                 tag,
                 (f"raw HTML is not allowed ({shown}); write Markdown, and &lt; for a literal <"),
             )
+        if token.type == "text":
+            for match in _ATTR_LIST.finditer(token.content):
+                attrs, _ = get_attrs_and_remainder(match.group(1))
+                for key, _value in attrs:
+                    if key.lower().startswith("on") or key.lower() in _REFUSED_ATTRIBUTES:
+                        yield (
+                            match.group(0),
+                            (
+                                f"attribute list sets '{key}'; event handlers, links and styles "
+                                "cannot be set this way"
+                            ),
+                        )
         for name in ("href", "src"):
             url = token.attrGet(name)
             if isinstance(url, str):
@@ -107,7 +125,9 @@ def _locate(doc: YamlDocument, path: KeyPath, needle: str) -> Position:
     start when it is not written as such (escaped in a quoted string)."""
     line, col = doc.position(path)
     needle = needle.lower()
-    for n in range(line - 1, len(doc.lines)):
+    # the value ends where the next key begins
+    end = min((k for k, _ in doc.key_positions.values() if k > line), default=len(doc.lines) + 1)
+    for n in range(line - 1, min(end - 1, len(doc.lines))):
         start = col - 1 if n == line - 1 else 0
         found = doc.lines[n].lower().find(needle, start)
         if found >= 0:

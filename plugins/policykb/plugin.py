@@ -85,7 +85,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             return None
         for file in list(files):
             # The entry files live in docs_dir but are data, not pages or assets.
-            if file.src_uri.endswith((".yaml", ".yml")):
+            if file.src_uri.lower().endswith((".yaml", ".yml")):
                 files.remove(file)
         downloads = publications.formats(self.config.publications)
         with progress.stage("page sources"):

@@ -49,19 +49,13 @@ def environment() -> jinja2.Environment:
     return env
 
 
-# Characters Python-Markdown gives a meaning to inside a line: emphasis, code, links,
-# attribute lists ({: onclick=…}), headings, table cells. `<` and `&` become entities instead,
-# since Python-Markdown has no backslash escape for `<`.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#|!])")
-
-
 def escape(text: object) -> str:
     """Plain text made safe inside a line of Markdown: shown as written, never as markup.
 
     For every field that is not Markdown (titles, regions, tags, aliases …). Line breaks
-    become spaces: a plain field cannot open a block of its own."""
-    plain = " ".join(str(text).splitlines())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(plain, quote=False))
+    become spaces: a plain field cannot open a block of its own. The one rule is the page
+    writer's, so entry pages and publications escape alike."""
+    return page.text(str(text))
 
 
 def html_text(text: object) -> str:

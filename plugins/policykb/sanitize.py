@@ -17,14 +17,11 @@ ATTRIBUTES = {
     **{tag: set(allowed) for tag, allowed in nh3.ALLOWED_ATTRIBUTES.items()},
     # ids are the headings' anchors (#典型表现) and the search page's mount point; classes
     # carry admonitions, headerlinks and our kb-* components; title is the headerlink's.
-    "*": {"id", "class", "title", "lang", "dir"},
+    "*": {"id", "class", "title", "lang", "dir", "hidden", "aria-label"},
     "th": nh3.ALLOWED_ATTRIBUTES["th"] | {"style"},
     "td": nh3.ALLOWED_ATTRIBUTES["td"] | {"style"},
-    "input": {"type", "name", "value", "autocomplete", "aria-label"},
-    "div": set(nh3.ALLOWED_ATTRIBUTES.get("div", ())) | {"hidden"},
-    "nav": {"aria-label"},
+    "input": {"name", "value", "autocomplete"},
 }
-INPUT_TYPES = {"text", "radio", "checkbox"}
 URL_SCHEMES = {"http", "https", "mailto"}
 # Ids the theme's and our scripts look up (Material's __config, policykb-config): an element
 # of content taking one would be found first and feed the scripts the author's data.
@@ -33,8 +30,6 @@ RESERVED_ID_PREFIXES = ("__", "policykb-")
 
 def _keep(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id" and value.startswith(RESERVED_ID_PREFIXES):
-        return None
-    if tag == "input" and attribute == "type" and value not in INPUT_TYPES:
         return None
     return value
 
@@ -46,6 +41,7 @@ def clean(html: str) -> str:
         tags=TAGS,
         clean_content_tags={"script", "style"},
         attributes=ATTRIBUTES,
+        tag_attribute_values={"input": {"type": {"radio", "checkbox", "text"}}},
         attribute_filter=_keep,
         # ours only: Material's data-md-* attributes would make content a theme component
         generic_attribute_prefixes={"data-kb-"},

@@ -30,17 +30,27 @@ from .document import (
     answer_text,
 )
 
-# characters Python-Markdown takes a backslash from; < > & become entities instead
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!])")
-# what would start a list, a quote or a heading at the start of a line: 1. 1) - + = >
-_LINE_START = re.compile(r"^(\s*)(\d+)?([-+=>.)])")
+# Characters Python-Markdown gives a meaning to inside a line: emphasis, code, links,
+# attribute lists ({: onclick=…}), headings, table cells. `<` and `&` become entities instead,
+# since Python-Markdown has no backslash escape for `<`.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#|!])")
+# what would start a list or a setext heading at the start of a line: "1. ", "1) ", "- ", "+ "
+_LINE_START = re.compile(r"^(\s*)(\d+)([.)])(?=\s|$)|^(\s*)([-+])(?=\s|$)|^(\s*)([=-]+)\s*$")
 
 
 def text(value: str) -> str:
     """Plain text made inert inside Markdown: no emphasis, links, lists or HTML."""
     value = html.escape(value, quote=False)
     value = _MD_SPECIAL.sub(r"\\\1", value).replace("\n", " ")
-    return _LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2) or ''}\\{m.group(3)}", value)
+    return _LINE_START.sub(_inert_line_start, value)
+
+
+def _inert_line_start(m: re.Match[str]) -> str:
+    if m.group(3):
+        return f"{m.group(1)}{m.group(2)}\\{m.group(3)}"
+    if m.group(5):
+        return f"{m.group(4)}\\{m.group(5)}"
+    return f"{m.group(6)}\\{m.group(7)}"
 
 
 def write(document: Document, page: str, *, title: bool = True) -> str:
