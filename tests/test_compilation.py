@@ -428,3 +428,22 @@ def test_without_a_site_address_the_feed_is_relative_and_the_build_says_so(editi
     assert result.code == 0
     assert "policykb: site_url is not set in mkdocs.yml: feed.xml links are relative" in result.err
     assert '<link rel="alternate" href="cases/nanle-wangge.html" />' in editions.site("feed.xml")
+
+
+def test_grouped_by_region_unnamed_places_of_different_pieces_stay_apart(kb):
+    from policykb.pipeline import load_knowledge_base
+
+    other = (kb.root / "cases/mou-xiangzhen-biaoge.yaml").read_text(encoding="utf-8")
+    kb.write("cases/mou-xiangzhen-other.yaml", other + "source_section: 第2篇\n")
+    kb.write(
+        EDITION,
+        "title: 汇编\nedition: 第1期\ndate: 2025\ngroup_by: region\nselect:\n  from: 2020\n",
+    )
+    book = load_knowledge_base(kb.root)
+    groups = [g.label for g in book.editions.by_id["huibian-2024"].groups]
+    assert sorted(groups) == [
+        "某乡镇（基层减负工作简报汇编）",
+        "某乡镇（第2篇）",
+        "河南省南乐县",
+        "甘肃省兰州新区",
+    ]

@@ -15,9 +15,16 @@ from .kinds import BY_NAME, KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
 from .publish import compilation, page, study
-from .publish.blocks import PLACE_SEPARATOR, EntryBlocks, date_label, number, region_label
+from .publish.blocks import (
+    PLACE_SEPARATOR,
+    EntryBlocks,
+    date_label,
+    number,
+    region_key,
+    region_label,
+)
 from .publish.document import Document
-from .schema import CASE_KIND_LABELS, LEVELS, region_path
+from .schema import CASE_KIND_LABELS, LEVELS
 
 
 @dataclass(frozen=True)
@@ -94,25 +101,6 @@ def place(data: object) -> str:
 def rule_heading(rule: Entry) -> str:
     """一、切实精简文件 · 1. 严控文件数量"""
     return numbering.rule_heading(rule.data.part, rule.data.item, rule.title)
-
-
-def is_anonymous(name: str) -> bool:
-    """某市, 某区, xx县: a place the source does not name."""
-    return name.startswith(("某", "xx", "XX", "××"))
-
-
-def region_key(kb: KnowledgeBase, entry: Entry) -> tuple[str, ...]:
-    """A case's place for grouping; an unnamed place is only itself within its own piece."""
-    path = region_path(entry.data.region)
-    out = []
-    for name in path:
-        if is_anonymous(name):
-            where = entry.data.source_section or kb.get(entry.data.source).title
-            name = f"{name}（{where}）"
-        out.append(name)
-        if is_anonymous(name.split("（")[0]):
-            break  # below an unnamed place nothing can be shared with another piece
-    return tuple(out) + path[len(out) :]
 
 
 class Renderer:

@@ -129,6 +129,25 @@ def region_label(region: str | list[str] | tuple[str, ...] | None) -> str:
     return PLACE_SEPARATOR.join(region_path(region))
 
 
+def is_anonymous(name: str) -> bool:
+    """某市, 某区, xx县: a place the source does not name."""
+    return name.startswith(("某", "xx", "XX", "××"))
+
+
+def region_key(kb: KnowledgeBase, entry: Entry) -> tuple[str, ...]:
+    """A case's place for grouping; an unnamed place is only itself within its own piece."""
+    path = region_path(entry.data.region)
+    out = []
+    for name in path:
+        if is_anonymous(name):
+            where = entry.data.source_section or kb.get(entry.data.source).title
+            name = f"{name}（{where}）"
+        out.append(name)
+        if is_anonymous(name.split("（")[0]):
+            break  # below an unnamed place nothing can be shared with another piece
+    return tuple(out) + path[len(out) :]
+
+
 def date_label(data: object) -> str:
     """An entry's date as shown: an inferred one says so (2020（推定）)."""
     date = getattr(data, "date", None) or ""

@@ -9,8 +9,8 @@ from .. import urls
 from ..diagnostics import Diagnostic
 from ..linker import KnowledgeBase
 from ..loader import Entry
-from ..schema import LEVELS, region_path
-from .blocks import EntryBlocks, region_label
+from ..schema import LEVELS
+from .blocks import EntryBlocks, region_key, region_label
 from .document import Block, Contents, Document, Download, Heading, Paragraph, Text
 from .selection import date_order, descendants, select
 from .writers import WRITERS
@@ -140,7 +140,8 @@ def _groups(kb: KnowledgeBase, entry: Entry, cases: list[Entry], order: list[str
             )
     elif data.group_by == "region":
         for case in cases:
-            members[region_path(case.data.region)[0]].append(case)
+            # the broadest place; an unnamed one (某市) only with cases of its own piece
+            members[region_key(kb, case)[0]].append(case)
         counts = Counter({k: len(v) for k, v in members.items()})
         ranked = sorted(members, key=lambda k: (-counts[k], k))
         labels = {k: k for k in ranked}
