@@ -39,6 +39,9 @@ def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, theme_dir: str)
     toc = config.mdx_configs.setdefault("toc", {})
     # Keep Chinese headings as anchors (#典型表现), not #_1, #_2 that shift with edits.
     toc.setdefault("slugify", slugify(case="lower"))
+    toc.setdefault("permalink_title", "本节链接")
+    # Material's footer credit is English ("Made with Material for MkDocs"); the site is not.
+    config.extra.setdefault("generator", False)
     if urls.STYLESHEET not in config.extra_css:
         config.extra_css.append(urls.STYLESHEET)
     for script in (urls.SEARCH_SCRIPT, urls.QUIZ_SCRIPT):
