@@ -95,3 +95,80 @@ def test_aliases_leave_out_the_title(kb):
     assert kb.run("build").code == 0
     assert "（又称督检考、多头考核）" in kb.site("problems/index.html")
     assert "又称</strong>：督检考、多头考核</p>" in kb.site("problems/dujiankao-guoduo.html")
+
+
+def test_a_dark_mode_switch(tab, site):
+    tab.goto(f"{site}/index.html")
+    tab.click("label[title='切换到深色模式']")
+    assert tab.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    tab.goto(f"{site}/problems/index.html")  # the choice is kept from page to page
+    assert tab.evaluate("document.body.dataset.mdColorScheme") == "slate"
+
+
+RULE_CITATION = (
+    "《整治形式主义为基层减负若干规定》统筹规范督查检查考核“考核不搞‘千分制’”"
+    "（中共中央办公厅 国务院办公厅，2024-08）"
+)
+
+
+def test_copy_citation_with_the_clipboard_api(browser, site):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    tab = context.new_page()
+    tab.goto(f"{site}/rules/kaohe-qianfenzhi.html#anchor")
+    tab.click("text=复制引用")
+    tab.wait_for_selector("text=已复制")
+    copied = tab.evaluate("navigator.clipboard.readText()")
+    context.close()
+    assert copied == f"{RULE_CITATION} {site}/rules/kaohe-qianfenzhi.html"
+
+
+def test_copy_citation_without_the_clipboard_api(tab, site):
+    """On a plain-http intranet the browser has no navigator.clipboard."""
+    tab.add_init_script(
+        "Object.defineProperty(navigator, 'clipboard', {value: undefined});"
+        "document.addEventListener('copy', () => { const a = document.activeElement;"
+        " window.copied = a.value.slice(a.selectionStart, a.selectionEnd); });"
+    )
+    tab.goto(f"{site}/cases/lanzhou-xinqu-duokao-heyi.html")
+    tab.click("text=复制引用")
+    assert tab.evaluate("window.copied") == (
+        "兰州新区“多考合一”（甘肃省兰州新区，2024），载《基层减负工作简报汇编》（未署名，2024） "
+        f"{site}/cases/lanzhou-xinqu-duokao-heyi.html"
+    )
+    assert tab.locator(".kb-cite__status").inner_text() == "已复制"
+
+
+def test_an_entry_page_shows_where_it_stands(tab, site):
+    tab.goto(f"{site}/problems/fansuo-zhexue.html")
+    # the nav's own entry for the index is marked (the tab, with navigation.tabs)
+    active = tab.locator(".md-nav--primary .md-nav__item--active > a")
+    assert active.all_inner_texts() == ["问题类型"]
+    assert tab.locator(".kb-path a").all_inner_texts() == ["首页", "问题类型"]
+    tab.click(".kb-path a >> text=问题类型")
+    assert tab.url == f"{site}/problems/index.html"
+
+
+def test_prev_and_next_walk_the_index(tab, site):
+    # the index lists 繁琐哲学 under its parent 督查检查考核过多过频, then 小马拉大车
+    tab.goto(f"{site}/problems/fansuo-zhexue.html")
+    prev = tab.locator(".md-footer__link--prev")
+    assert prev.get_attribute("href") == "dujiankao-guoduo.html"
+    assert tab.locator(".md-footer__link--next").get_attribute("href") == "xiaomala-dache.html"
+    tab.goto(f"{site}/problems/xiaomala-dache.html")
+    assert tab.locator(".md-footer__link--next").count() == 0
+
+
+def test_indexes_list_by_pinyin(kb):
+    kb.write(
+        "content/problems/yipiao-foujue.yaml",
+        "title: 一票否决\ndescription: 动辄一票否决。\n",
+    )
+    kb.write(
+        "content/problems/cengceng-jiama.yaml",
+        "title: 层层加码\ndescription: 任务层层加码。\n",
+    )
+    kb.edit("mkdocs.yml", "strict: true", "strict: false")
+    assert kb.run("build").code == 0
+    index = kb.site("problems/index.html")
+    titles = ["层层加码", "督查检查考核过多过频", "繁琐哲学", "小马拉大车", "一票否决"]
+    assert sorted(titles, key=index.index) == titles

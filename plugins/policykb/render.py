@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from . import numbering, urls
+from . import numbering, order, urls
 from .kinds import BY_NAME, KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
@@ -47,6 +47,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         other_names=other_names, rule_heading=rule_heading, item_heading=numbering.item_heading
     )
+    env.globals["order"] = order
     env.globals.update(CASE_KIND_LABELS=CASE_KIND_LABELS, LEVELS=LEVELS, KINDS=KINDS)
     return env
 
