@@ -172,3 +172,61 @@ def test_indexes_list_by_pinyin(kb):
     index = kb.site("problems/index.html")
     titles = ["层层加码", "督查检查考核过多过频", "繁琐哲学", "小马拉大车", "一票否决"]
     assert sorted(titles, key=index.index) == titles
+
+
+PHONE_PAGES = [
+    "index.html",
+    "problems/dujiankao-guoduo.html",
+    "cases/lanzhou-xinqu-duokao-heyi.html",
+    "rules/kaohe-qianfenzhi.html",
+    "sources/huibian.html",
+    "search.html?q=督检考",
+]
+WIDTH = "document.documentElement.scrollWidth"
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES)
+def test_no_page_is_wider_than_a_phone(phone, site, path):
+    phone.goto(f"{site}/{path}")
+    assert phone.evaluate(WIDTH) <= 360
+
+
+def test_a_compilation_fits_a_phone(phone, real_site):
+    with serving(real_site / "site") as url:
+        phone.goto(f"{url}/compilations/dianxing-anli-2024.html")
+        assert phone.evaluate(WIDTH) <= 360
+
+
+def test_the_home_map_is_one_card_per_problem_on_a_phone(phone, site):
+    phone.goto(f"{site}/index.html")
+    cells = (
+        phone.locator(".kb-map tbody tr")
+        .first.locator("td")
+        .evaluate_all(
+            """cells => cells.map(c => [getComputedStyle(c).display,
+            getComputedStyle(c, '::before').content.replaceAll('"', '') + c.innerText])"""
+        )
+    )
+    assert cells == [
+        ["block", "none督查检查考核过多过频"],
+        ["block", "对策措施：统筹规范督查检查考核"],
+        ["block", "经验做法：兰州新区“多考合一”"],
+        ["block", "典型问题：0"],
+    ]
+
+
+def test_a_details_table_is_label_and_value_lines_on_a_phone(phone, site):
+    phone.goto(f"{site}/sources/huibian.html")
+    cells = phone.locator("table th, table td").evaluate_all(
+        "cells => cells.map(c => [c.textContent.trim(), Math.round(c.getBoundingClientRect().x)])"
+    )
+    labels = {x for text, x in cells[: len(cells) // 2]}
+    assert len(labels) == 1  # every label in one column, each value beside its own
+    assert all(x <= 360 for _, x in cells)
