@@ -10,10 +10,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
-from . import csp, progress, sanitize, urls
+from . import citation, csp, order, progress, sanitize, urls
 from .config import PolicyKBConfig
 from .diagnostics import ContentError, Diagnostic
+from .kinds import KINDS
 from .linker import KnowledgeBase
 from .pipeline import load_knowledge_base
 from .publish import exports, publications
@@ -29,6 +32,7 @@ ASSETS = {  # site path → file in the package's assets/
     urls.STYLESHEET: "policykb.css",
     urls.SEARCH_SCRIPT: "search.js",
     urls.QUIZ_SCRIPT: "quiz.js",
+    urls.CITE_SCRIPT: "cite.js",
     urls.WORKER_SHIM: "vendor/iframe-worker/shim.js",
 }
 # Generated pages stay out of Material's own search index: their documents are
@@ -44,6 +48,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     documents: list[SearchDocument] = []
     diagnostics: list[Diagnostic] = []
     _pages_started: tuple[float, float] | None = None
+    active_index: Page | None = None  # the index page made active for the entry page being written
 
     @property
     def root(self) -> Path:
@@ -83,6 +88,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.kb or not self.segmenter:
             return None
+        self.files = files
+        self.entry_pages = {urls.page_path(e): e for e in self.kb.published()}
+        self.reading_orders = {k.name: order.reading_order(self.kb, k.name) for k in KINDS}
         for file in list(files):
             # The entry files live in docs_dir but are data, not pages or assets.
             if file.src_uri.lower().endswith((".yaml", ".yml")):
@@ -129,6 +137,32 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         self._pages_started = progress.mark()
         return files
 
+    def on_page_context(
+        self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict | None:
+        """An entry page, out of the nav, still shows where it stands: its kind's tab active,
+        a breadcrumb up to the index, the entries before and after it there, and the
+        citation its "复制引用" button copies."""
+        entry = self.kb and self.entry_pages.get(page.file.src_uri)
+        if not entry:
+            return None
+        index = self._page(urls.index_path(entry.kind))
+        index.active = True  # and its section: the tab; undone once the page is written
+        self.active_index = index
+        siblings = self.reading_orders[entry.kind.name]
+        if entry in siblings:
+            at = siblings.index(entry)
+            if at > 0:
+                page.previous_page = self._page(urls.page_path(siblings[at - 1]))
+            if at + 1 < len(siblings):
+                page.next_page = self._page(urls.page_path(siblings[at + 1]))
+        context["kb_index"] = index
+        context["kb_citation"] = citation.cite(self.kb, entry)
+        return context
+
+    def _page(self, path: str) -> Page:
+        return self.files.get_file_from_path(path).page
+
     # First, before any other plugin reads the page (material/search indexes its HTML).
     @event_priority(100)
     def on_page_content(self, html: str, **kwargs: object) -> str | None:
@@ -142,6 +176,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     def on_post_page(self, output: str, **kwargs: object) -> str | None:
         if not self.config.enabled:
             return None
+        if self.active_index is not None:
+            self.active_index.active = False
+            self.active_index = None
         return csp.protect(output)
 
     @event_priority(-100)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from . import numbering, urls
+from . import numbering, order, urls
 from .kinds import BY_NAME, KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
@@ -51,7 +51,10 @@ def environment() -> jinja2.Environment:
     env.filters["year"] = lambda entry: entry.data.date[:4]
     env.filters["when"] = when
     env.filters["place"] = place
-    env.globals.update(rule_heading=rule_heading, item_heading=numbering.item_heading)
+    env.globals.update(
+        other_names=other_names, rule_heading=rule_heading, item_heading=numbering.item_heading
+    )
+    env.globals["order"] = order
     env.globals.update(CASE_KIND_LABELS=CASE_KIND_LABELS, LEVELS=LEVELS, KINDS=KINDS)
     return env
 
@@ -96,6 +99,11 @@ def when(data: object) -> str:
 
 def place(data: object) -> str:
     return region_label(getattr(data, "region", None))
+
+
+def other_names(entry: Entry) -> list[str]:
+    """An entry's aliases without its own title (层层加码 is not "又称层层加码")."""
+    return [a for a in entry.data.aliases or () if a != entry.title]
 
 
 def rule_heading(rule: Entry) -> str:

@@ -28,6 +28,20 @@ NAV = [
     {"汇编": "compilations/index.md"},
 ]
 
+# A light and a dark scheme, following the reader's system until they press the switch.
+PALETTE = [
+    {
+        "media": "(prefers-color-scheme: light)",
+        "scheme": "default",
+        "toggle": {"icon": "material/weather-night", "name": "切换到深色模式"},
+    },
+    {
+        "media": "(prefers-color-scheme: dark)",
+        "scheme": "slate",
+        "toggle": {"icon": "material/weather-sunny", "name": "切换到浅色模式"},
+    },
+]
+
 
 def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, theme_dir: str) -> None:
     # Listing every entry in the nav would copy N links into each of N pages (N² size).
@@ -39,11 +53,19 @@ def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, theme_dir: str)
     toc = config.mdx_configs.setdefault("toc", {})
     # Keep Chinese headings as anchors (#典型表现), not #_1, #_2 that shift with edits.
     toc.setdefault("slugify", slugify(case="lower"))
+    toc.setdefault("permalink_title", "本节链接")
+    # Material's footer credit is English ("Made with Material for MkDocs"); the site is not.
+    config.extra.setdefault("generator", False)
     if urls.STYLESHEET not in config.extra_css:
         config.extra_css.append(urls.STYLESHEET)
-    for script in (urls.SEARCH_SCRIPT, urls.QUIZ_SCRIPT):
+    for script in (urls.SEARCH_SCRIPT, urls.QUIZ_SCRIPT, urls.CITE_SCRIPT):
         if script not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(script)
+    if not config.theme.get("palette"):
+        config.theme["palette"] = PALETTE
+    features = config.theme.setdefault("features", [])
+    if "navigation.footer" not in features:
+        features.append("navigation.footer")  # an entry page's prev/next within its index
     # Our partials (the header search box) take precedence over the theme's own.
     if theme_dir not in config.theme.dirs:
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)

@@ -17,6 +17,7 @@ CASES_BY = {
 STYLESHEET = "assets/policykb/policykb.css"
 SEARCH_SCRIPT = "assets/policykb/search.js"
 QUIZ_SCRIPT = "assets/policykb/quiz.js"
+CITE_SCRIPT = "assets/policykb/cite.js"
 WORKER_SHIM = "assets/policykb/iframe-worker-shim.js"
 
 

@@ -1,0 +1,232 @@
+"""The pages around the entries, as a cadre meets them in Chromium: Chinese first."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .browser import serving
+
+# one page of every kind the tiny knowledge base has
+PAGES = [
+    "index.html",
+    "problems/index.html",
+    "problems/dujiankao-guoduo.html",
+    "remedies/tongchou-guifan-dujiankao.html",
+    "rules/kaohe-qianfenzhi.html",
+    "negatives/zhucheng-jinling.html",
+    "cases/lanzhou-xinqu-duokao-heyi.html",
+    "cases/by-region.html",
+    "sources/huibian.html",
+    "search.html",
+]
+# What is shown and is not page text: tooltips and the names read out to screen readers.
+SHOWN_TEXT = """() => [
+  document.body.innerText,
+  ...[...document.querySelectorAll('[title], [aria-label], [placeholder]')]
+    .filter(e => !e.closest('svg'))
+    .flatMap(e => [e.title, e.getAttribute('aria-label'), e.placeholder])
+].join('\\n')"""
+
+
+@pytest.fixture(scope="module")
+def site(built):
+    with serving(built / "site") as url:
+        yield url
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_shown_string_is_chinese(tab, site, path):
+    tab.goto(f"{site}/{path}")
+    shown = tab.evaluate(SHOWN_TEXT)
+    assert re.findall(r"[A-Za-z]{2,}", shown) == []
+
+
+def test_chinese_punctuation_comes_from_a_cjk_font(tab, site):
+    tab.goto(f"{site}/index.html")
+    font = tab.evaluate("getComputedStyle(document.body).fontFamily")
+    assert font.startswith(
+        '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC"'
+    )
+
+
+def test_rule_text_is_not_smaller_than_the_body(tab, site):
+    tab.goto(f"{site}/rules/kaohe-qianfenzhi.html")
+    size = "sel => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize)"
+    body = tab.evaluate(size, ".md-typeset > p")
+    assert tab.evaluate(size, ".admonition.quote p:not(.admonition-title)") >= body
+
+
+def test_a_figure_stays_on_one_line(kb, browser):
+    kb.edit(
+        "cases/lanzhou-xinqu-duokao-heyi.yaml",
+        "{label: 整合专项督考, value: 8, unit: 项}",
+        "{label: 整合专项督考, value: 20, unit: '%', prefix: 近}",
+    )
+    assert kb.run("build").code == 0
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    tab = context.new_page()
+    with serving(kb.root / "site") as url:
+        tab.goto(f"{url}/cases/lanzhou-xinqu-duokao-heyi.html")
+        boxes = tab.locator(".kb-figure > span").evaluate_all(
+            "spans => spans.map(s => s.getBoundingClientRect()).map(r => [r.top, r.bottom])"
+        )
+    context.close()
+    prefix, (top, bottom), unit, label = boxes
+    # 近 and % sit within the number's line, the label below it
+    assert all(top <= (a + b) / 2 <= bottom for a, b in (prefix, unit))
+    assert label[0] > (top + bottom) / 2
+
+
+def test_aliases_leave_out_the_title(kb):
+    kb.edit(
+        "content/problems/dujiankao-guoduo.yaml",
+        "督检考, 督查检查考核,",
+        "督检考, 督查检查考核过多过频,",
+    )
+    assert kb.run("build").code == 0
+    assert "（又称督检考、多头考核）" in kb.site("problems/index.html")
+    assert "又称</strong>：督检考、多头考核</p>" in kb.site("problems/dujiankao-guoduo.html")
+
+
+def test_a_dark_mode_switch(tab, site):
+    tab.goto(f"{site}/index.html")
+    tab.click("label[title='切换到深色模式']")
+    assert tab.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    tab.goto(f"{site}/problems/index.html")  # the choice is kept from page to page
+    assert tab.evaluate("document.body.dataset.mdColorScheme") == "slate"
+
+
+RULE_CITATION = (
+    "《整治形式主义为基层减负若干规定》统筹规范督查检查考核“考核不搞‘千分制’”"
+    "（中共中央办公厅 国务院办公厅，2024-08）"
+)
+
+
+def test_copy_citation_with_the_clipboard_api(browser, site):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    tab = context.new_page()
+    tab.goto(f"{site}/rules/kaohe-qianfenzhi.html#anchor")
+    tab.click("text=复制引用")
+    tab.wait_for_selector("text=已复制")
+    copied = tab.evaluate("navigator.clipboard.readText()")
+    context.close()
+    assert copied == f"{RULE_CITATION} {site}/rules/kaohe-qianfenzhi.html"
+
+
+def test_copy_citation_without_the_clipboard_api(tab, site):
+    """On a plain-http intranet the browser has no navigator.clipboard."""
+    tab.add_init_script(
+        "Object.defineProperty(navigator, 'clipboard', {value: undefined});"
+        "document.addEventListener('copy', () => { const a = document.activeElement;"
+        " window.copied = a.value.slice(a.selectionStart, a.selectionEnd); });"
+    )
+    tab.goto(f"{site}/cases/lanzhou-xinqu-duokao-heyi.html")
+    tab.click("text=复制引用")
+    assert tab.evaluate("window.copied") == (
+        "兰州新区“多考合一”（甘肃省兰州新区，2024），载《基层减负工作简报汇编》（未署名，2024） "
+        f"{site}/cases/lanzhou-xinqu-duokao-heyi.html"
+    )
+    assert tab.locator(".kb-cite__status").inner_text() == "已复制"
+
+
+def test_an_entry_page_shows_where_it_stands(tab, site):
+    tab.goto(f"{site}/problems/fansuo-zhexue.html")
+    # the nav's own entry for the index is marked (the tab, with navigation.tabs)
+    active = tab.locator(".md-nav--primary .md-nav__item--active > a")
+    assert active.all_inner_texts() == ["问题类型"]
+    assert tab.locator(".kb-path a").all_inner_texts() == ["首页", "问题类型"]
+    tab.click(".kb-path a >> text=问题类型")
+    assert tab.url == f"{site}/problems/index.html"
+
+
+def test_prev_and_next_walk_the_index(tab, site):
+    # the index lists 繁琐哲学 under its parent 督查检查考核过多过频, then 小马拉大车
+    tab.goto(f"{site}/problems/fansuo-zhexue.html")
+    prev = tab.locator(".md-footer__link--prev")
+    assert prev.get_attribute("href") == "dujiankao-guoduo.html"
+    assert tab.locator(".md-footer__link--next").get_attribute("href") == "xiaomala-dache.html"
+    tab.goto(f"{site}/problems/xiaomala-dache.html")
+    assert tab.locator(".md-footer__link--next").count() == 0
+
+
+def test_indexes_list_by_pinyin(kb):
+    kb.write(
+        "content/problems/yipiao-foujue.yaml",
+        "title: 一票否决\ndescription: 动辄一票否决。\n",
+    )
+    kb.write(
+        "content/problems/cengceng-jiama.yaml",
+        "title: 层层加码\ndescription: 任务层层加码。\n",
+    )
+    kb.edit("mkdocs.yml", "strict: true", "strict: false")
+    assert kb.run("build").code == 0
+    index = kb.site("problems/index.html")
+    titles = ["层层加码", "督查检查考核过多过频", "繁琐哲学", "小马拉大车", "一票否决"]
+    assert sorted(titles, key=index.index) == titles
+
+
+PHONE_PAGES = [
+    "index.html",
+    "problems/dujiankao-guoduo.html",
+    "cases/lanzhou-xinqu-duokao-heyi.html",
+    "rules/kaohe-qianfenzhi.html",
+    "sources/huibian.html",
+    "search.html?q=督检考",
+]
+WIDTH = "document.documentElement.scrollWidth"
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES)
+def test_no_page_is_wider_than_a_phone(phone, site, path):
+    phone.goto(f"{site}/{path}")
+    assert phone.evaluate(WIDTH) <= 360
+
+
+def test_a_compilation_fits_a_phone(phone, real_site):
+    with serving(real_site / "site") as url:
+        phone.goto(f"{url}/compilations/dianxing-anli-2024.html")
+        assert phone.evaluate(WIDTH) <= 360
+
+
+def test_the_home_map_is_one_card_per_problem_on_a_phone(phone, site):
+    phone.goto(f"{site}/index.html")
+    cells = (
+        phone.locator(".kb-map tbody tr")
+        .first.locator("td")
+        .evaluate_all(
+            """cells => cells.map(c => [getComputedStyle(c).display,
+            getComputedStyle(c, '::before').content.replaceAll('"', '') + c.innerText])"""
+        )
+    )
+    assert cells == [
+        ["block", "none督查检查考核过多过频"],
+        ["block", "对策措施：统筹规范督查检查考核"],
+        ["block", "经验做法：兰州新区“多考合一”"],
+        ["block", "典型问题：0"],
+    ]
+
+
+def test_a_details_table_is_label_and_value_lines_on_a_phone(phone, site):
+    phone.goto(f"{site}/sources/huibian.html")
+    cells = phone.locator("table th, table td").evaluate_all(
+        "cells => cells.map(c => [c.textContent.trim(), Math.round(c.getBoundingClientRect().x)])"
+    )
+    labels = {x for text, x in cells[: len(cells) // 2]}
+    assert len(labels) == 1  # every label in one column, each value beside its own
+    assert all(x <= 360 for _, x in cells)
