@@ -123,6 +123,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             "index": browser_index.FOLDER + "/",
             "search_page": urls.site_url(urls.SEARCH, use_directory_urls=directory_urls),
         }
+        config.extra["policykb_popular_queries"] = list(self.config.popular_queries)
         return files
 
     def on_page_context(
