@@ -230,3 +230,35 @@ def test_a_details_table_is_label_and_value_lines_on_a_phone(phone, site):
     labels = {x for text, x in cells[: len(cells) // 2]}
     assert len(labels) == 1  # every label in one column, each value beside its own
     assert all(x <= 360 for _, x in cells)
+
+
+def test_the_home_page_searches_front_and_centre(tab, site):
+    tab.goto(f"{site}/index.html")
+    box = tab.locator(".md-content .kb-home-search input[name=q]")
+    box.fill("千分制")
+    box.press("Enter")
+    tab.wait_for_url(f"{site}/search.html?q=%E5%8D%83%E5%88%86%E5%88%B6")
+    tab.wait_for_selector(".kb-results .kb-hit")  # the search page shows its results
+
+
+def test_popular_queries_are_one_click_searches(tab, site):
+    tab.goto(f"{site}/index.html")
+    links = tab.locator(".kb-popular a")
+    assert links.all_inner_texts() == [
+        "督检考",
+        "千分制",
+        "借调",
+        "一表通",
+        "文山会海",
+        "层层加码",
+        "过度留痕",
+    ]
+    assert links.first.get_attribute("href") == "search.html?q=%E7%9D%A3%E6%A3%80%E8%80%83"
+
+
+def test_popular_queries_come_from_the_plugin_options(kb):
+    kb.edit("mkdocs.yml", "strict: true", "strict: true\n      popular_queries: [小马拉大车]")
+    assert kb.run("build").code == 0
+    home = kb.site("index.html")
+    links = re.findall(r'<a href="(search\.html\?q=[^"]*)">([^<]*)</a>', home)
+    assert links == [("search.html?q=%E5%B0%8F%E9%A9%AC%E6%8B%89%E5%A4%A7%E8%BD%A6", "小马拉大车")]

@@ -17,3 +17,9 @@ class PolicyKBConfig(Config):
     """Write every compilation's .docx and .pdf into the site, linked from its page."""
     feed_size = c.Type(int, default=50)
     """How many of the newest cases the Atom feed (feed.xml) lists, besides every edition."""
+    popular_queries = c.ListOfItems(
+        c.Type(str),
+        default=["督检考", "千分制", "借调", "一表通", "文山会海", "层层加码", "过度留痕"],
+    )
+    """Example queries under the home page's search box, one click each (a static site has no
+    logs to learn them from)."""

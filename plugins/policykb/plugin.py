@@ -134,6 +134,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             "index": browser_index.FOLDER + "/",
             "search_page": urls.site_url(urls.SEARCH, use_directory_urls=directory_urls),
         }
+        config.extra["policykb_popular_queries"] = list(self.config.popular_queries)
         self._pages_started = progress.mark()
         return files
 
