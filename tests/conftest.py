@@ -88,6 +88,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def static_url(built: Path) -> Iterator[str]:
+    """The built tiny site on a plain static web server (no search API)."""
+    with serving(built / "site") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def api_url(built: Path) -> Iterator[str]:
     """The built tiny site and its /api/search, as `build.py serve` serves them."""
     backend = WhooshSearch(built / ".policykb" / "index")

@@ -6,14 +6,6 @@ from urllib.parse import quote
 
 import pytest
 
-from .browser import serving
-
-
-@pytest.fixture(scope="module")
-def static_url(built):
-    with serving(built / "site") as url:
-        yield url
-
 
 @pytest.fixture
 def page(browser):

@@ -31,9 +31,8 @@ SHOWN_TEXT = """() => [
 
 
 @pytest.fixture(scope="module")
-def site(built):
-    with serving(built / "site") as url:
-        yield url
+def site(static_url):
+    return static_url
 
 
 @pytest.fixture

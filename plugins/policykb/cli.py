@@ -16,6 +16,7 @@ from . import __version__, progress
 from .diagnostics import ContentError
 from .kinds import BY_NAME, KINDS, RESERVED_IDS
 from .linker import KnowledgeBase
+from .loader import Entry
 from .project import Project, ProjectError, quiet_mkdocs_logging
 from .publish import compilation, publications, study, study_draft
 from .publish.document import Document
@@ -163,10 +164,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     project = _project(args)
     kb = project.load(strict=args.strict)
     _warn(kb)
-    entry = kb.entries.get(args.id)
-    if entry is None or entry.kind.name != "compilation":
-        known = ", ".join(sorted(e.id for e in kb.of_kind("compilation"))) or "none"
-        raise UserError(f"no compilation with id '{args.id}' (compilations: {known})")
+    entry = _publication(kb, args.id, "compilation", "compilation", "compilations")
     edition = kb.editions.by_id[entry.id]
     if args.freeze:
         try:
@@ -178,6 +176,15 @@ def cmd_compile(args: argparse.Namespace) -> int:
     document = compilation.document(kb, edition)
     _write_publication(project, document, entry.id, formats, Path(args.output))
     return 0
+
+
+def _publication(kb: KnowledgeBase, entry_id: str, kind: str, one: str, many: str) -> Entry:
+    """The entry ``entry_id`` of ``kind``, or a user error that lists the ones there are."""
+    entry = kb.entries.get(entry_id)
+    if entry is None or entry.kind.name != kind:
+        known = ", ".join(sorted(e.id for e in kb.of_kind(kind))) or "none"
+        raise UserError(f"no {one} with id '{entry_id}' ({many}: {known})")
+    return entry
 
 
 def _write_publication(
@@ -206,10 +213,7 @@ def cmd_study(args: argparse.Namespace) -> int:
         return _study_draft(project, args)
     kb = project.load(strict=args.strict)
     _warn(kb)
-    entry = kb.entries.get(args.target)
-    if entry is None or entry.kind.name != "study":
-        known = ", ".join(sorted(e.id for e in kb.of_kind("study"))) or "none"
-        raise UserError(f"no study pack with id '{args.target}' (study packs: {known})")
+    entry = _publication(kb, args.target, "study", "study pack", "study packs")
     pack = kb.studies.by_id[entry.id]
     formats = [f for f in WRITERS if f != "html"] if args.format == "all" else [args.format]
     output = Path(args.output)

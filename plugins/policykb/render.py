@@ -49,8 +49,8 @@ def environment() -> jinja2.Environment:
     env.filters["text"] = page.text  # plain text made inert inside Markdown
     env.filters["inner_quotes"] = inner_quotes
     env.filters["year"] = lambda entry: entry.data.date[:4]
-    env.filters["when"] = when
-    env.filters["place"] = place
+    env.filters["when"] = date_label
+    env.filters["place"] = lambda data: region_label(getattr(data, "region", None))
     env.globals.update(
         other_names=other_names, rule_heading=rule_heading, item_heading=numbering.item_heading
     )
@@ -91,14 +91,6 @@ def json_for_html(dumped: str) -> str:
 def inner_quotes(text: str) -> str:
     """Quotation marks inside a quotation become single ones: “不搞‘千分制’”."""
     return text.replace("“", "‘").replace("”", "’")
-
-
-def when(data: object) -> str:
-    return date_label(data)
-
-
-def place(data: object) -> str:
-    return region_label(getattr(data, "region", None))
 
 
 def other_names(entry: Entry) -> list[str]:

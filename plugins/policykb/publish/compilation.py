@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .. import urls
 from ..diagnostics import Diagnostic
@@ -60,7 +61,15 @@ class Editions:
 
     def containing(self, case: Entry) -> list[Edition]:
         """The editions that carry ``case``, newest first."""
-        return [e for e in self.newest_first() if case in e.cases]
+        return self._by_case.get(case.id, [])
+
+    @cached_property
+    def _by_case(self) -> dict[str, list[Edition]]:
+        found: dict[str, list[Edition]] = defaultdict(list)
+        for edition in self.newest_first():
+            for case in edition.cases:
+                found[case.id].append(edition)
+        return found
 
     def newest_first(self) -> list[Edition]:
         return sorted(

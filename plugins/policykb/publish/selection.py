@@ -44,10 +44,9 @@ def select(kb: KnowledgeBase, rule: Select) -> Selection:
     has_filter = any((rule.kinds, first, last, rule.problems, rule.regions, rule.levels, rule.tags))
     picked: dict[str, Entry] = {}
     straddling: list[tuple[Entry, str]] = []
-    for case in kb.of_kind("case"):
+    # no filter key: nothing matches, and the edition is its `ids` alone
+    for case in kb.of_kind("case") if has_filter else ():
         data = case.data
-        if not has_filter:
-            break
         if rule.kinds and data.kind not in rule.kinds:
             continue
         if wanted_problems and not wanted_problems & set(data.problems):
