@@ -10,10 +10,6 @@
     source: "来源文件", rule: "条款", negative: "负面清单",
     problem: "问题类型", remedy: "对策措施", case: "案例", compilation: "汇编", study: "学习材料",
   };
-  var MAX_TERM = 12; // longest term looked up, in characters
-  var MAX_QUERY = 200; // characters of a query that are used
-  var SPLIT = /[\s\u3000，。、；：！？,.;:!?"'“”‘’（）()《》〈〉【】[\]{}<>|/\\*+=~`^&%$#@_-]+/;
-
   function fnv1a(text) {
     var h = 0x811c9dc5;
     for (var ch of text) h = Math.imul(h ^ ch.codePointAt(0), 0x01000193) >>> 0;
@@ -23,9 +19,14 @@
   function chars(text) { return Array.from(text); }
 
   // ---- engine ------------------------------------------------------------------------
+  // The same steps as plugins/policykb/search/engine.py, in the same order and with the
+  // same whole-number arithmetic: the server and this engine find the same documents in
+  // the same order (tests/test_search_agreement.py). The constants come from meta.js.
   // loadScript(name) resolves once the file has run and called back into `registry`.
   function createEngine(registry, loadScript) {
     var loading = {};
+    var decoded = {};
+    var corrector = null;
 
     function load(name) {
       if (!loading[name]) loading[name] = loadScript(name);
@@ -40,101 +41,315 @@
       return fnv1a(term.charAt(0) === "@" ? term : chars(term)[0]) % m.shards;
     }
 
-    function postings(term, m) {
+    function known(term, m) {
       var shard = registry.data.shards[shardOf(term, m)];
-      return shard && Object.prototype.hasOwnProperty.call(shard, term) ? shard[term] : null;
+      return !!shard && Object.prototype.hasOwnProperty.call(shard, term);
     }
 
-    function idf(df, n) { return Math.log(1 + (n - df + 0.5) / (df + 0.5)); }
+    // A term's postings as [row, weight, row, weight, …] (see browser_index.encode).
+    function postings(term, m) {
+      if (decoded[term]) return decoded[term];
+      var out = [];
+      if (known(term, m)) {
+        var text = registry.data.shards[shardOf(term, m)][term];
+        var digits = m.digits, previous = 0, value = 0, scale = 1, half = 0;
+        for (var i = 0; i < text.length; i++) {
+          var d = digits.indexOf(text.charAt(i));
+          if (d >= 32) { value += (d - 32) * scale; scale *= 32; continue; }
+          value += d * scale;
+          if (half === 0) { previous += value; out.push(previous); } else out.push(value);
+          half = 1 - half; value = 0; scale = 1;
+        }
+      }
+      decoded[term] = out;
+      return out;
+    }
 
+    function idf(df, n) { return Math.floor(1000 * Math.log(1 + (n - df + 0.5) / (df + 0.5)) + 0.5); }
+
+    function normalise(text, m) {
+      var q = chars(String(text || "").toLowerCase()).slice(0, m.limits.query_chars);
+      return q.map(function (ch) { return m.foldTable[ch] || ch; });
+    }
+
+    function splitRuns(q, m) {
+      var runs = [], run = [];
+      q.forEach(function (ch) {
+        if (m.limits.separators.indexOf(ch) >= 0) { if (run.length) runs.push(run); run = []; }
+        else run.push(ch);
+      });
+      if (run.length) runs.push(run);
+      return runs;
+    }
+
+    function pieces(run, m) {
+      var out = [], i = 0;
+      while (i < run.length) {
+        for (var j = Math.min(run.length, i + m.limits.term_chars); j > i; j--) {
+          var piece = run.slice(i, j).join("");
+          if (j === i + 1 || known(piece, m)) { out.push(piece); i = j; break; }
+        }
+      }
+      return out;
+    }
+
+    function analyse(text, m) {
+      var q = normalise(text, m);
+      var runs = splitRuns(q, m);
+      var found = [], loose = 0;
+      runs.forEach(function (run) {
+        pieces(run, m).forEach(function (piece) {
+          if (known(piece, m)) { if (found.indexOf(piece) < 0) found.push(piece); } else loose++;
+        });
+      });
+      var joined = q.join("");
+      return {
+        text: joined, runs: runs.map(function (r) { return r.join(""); }),
+        terms: found.slice(0, m.limits.terms), loose: loose,
+        aliases: Object.keys(m.aliases).filter(function (a) { return joined.indexOf(a) >= 0; }),
+      };
+    }
+
+    // Loads the shards of every character of `text`, then analyses it.
+    function analysed(text, m) {
+      var needed = {};
+      normalise(text, m).forEach(function (ch) { needed[shardOf(ch, m)] = true; });
+      return Promise.all(Object.keys(needed).map(function (n) { return load("s" + n + ".js"); }))
+        .then(function () { return analyse(text, m); });
+    }
+
+    function findsNothing(terms, m) {
+      var wanted = terms.filter(function (t) { return chars(t).length > 1; });
+      if (!wanted.length) wanted = terms;
+      if (!wanted.length) return true;
+      var common = null;
+      wanted.forEach(function (t) {
+        var list = postings(t, m), here = {};
+        for (var k = 0; k < list.length; k += 2) if (!common || common[list[k]]) here[list[k]] = true;
+        common = here;
+      });
+      return Object.keys(common).length === 0;
+    }
+
+    function Corrector(lexicon) {
+      var soundOf = {}, bySound = {}, byLength = {};
+      Object.keys(lexicon.sounds).forEach(function (s) {
+        chars(lexicon.sounds[s]).forEach(function (ch) { soundOf[ch] = s; });
+      });
+      function sound(text) {
+        var out = [];
+        for (var ch of text) { if (!soundOf[ch]) return null; out.push(soundOf[ch]); }
+        return out.join(" ");
+      }
+      lexicon.glossary.forEach(function (word) {
+        var key = sound(word);
+        if (key !== null && !Object.prototype.hasOwnProperty.call(bySound, key)) bySound[key] = word;
+        var n = chars(word).length;
+        (byLength[n] = byLength[n] || []).push(word);
+      });
+      function fix(piece) {
+        var key = sound(piece);
+        if (key !== null && Object.prototype.hasOwnProperty.call(bySound, key)) return bySound[key];
+        var p = chars(piece);
+        if (p.length >= 3) {
+          var words = byLength[p.length] || [];
+          for (var w = 0; w < words.length; w++) {
+            var c = chars(words[w]), diff = 0;
+            for (var k = 0; k < c.length; k++) if (c[k] !== p[k]) diff++;
+            if (diff === 1) return words[w];
+          }
+        }
+        return null;
+      }
+      this.correct = function (runs, m) {
+        var out = runs.map(function (text) {
+          var run = chars(text), fixed = "", i = 0;
+          while (i < run.length) {
+            var done = false;
+            for (var j = Math.min(run.length, i + m.limits.term_chars); j > i + 1; j--) {
+              var piece = run.slice(i, j).join("");
+              if (known(piece, m)) { fixed += piece; i = j; done = true; break; }
+              var fixable = j - i <= m.limits.fix_chars &&
+                !run.slice(i, j).every(function (ch) { return known(ch, m); });
+              var word = fixable ? fix(piece) : null;
+              if (word) { fixed += word; i = j; done = true; break; }
+            }
+            if (!done) { fixed += run[i]; i++; }
+          }
+          return fixed;
+        }).join(" ");
+        return out !== runs.join(" ") ? out : null;
+      };
+    }
+
+    // The query searched: the typed one, or its correction when that one finds nothing.
+    function chosen(text, m, options) {
+      return analysed(text, m).then(function (a) {
+        var nothing = a.loose > 0 || findsNothing(a.terms, m);
+        if (options.correct === false || !a.runs.length || !nothing) return { analysed: a, corrected: null };
+        return load("x.js").then(function () {
+          corrector = corrector || new Corrector(registry.data.lexicon);
+          var fixed = corrector.correct(a.runs, m);
+          if (fixed === null) return { analysed: a, corrected: null };
+          return analysed(fixed, m).then(function (again) {
+            var better = again.loose < a.loose || findsNothing(a.terms, m);
+            if (better && !findsNothing(again.terms, m)) return { analysed: again, corrected: again.runs.join(" ") };
+            return { analysed: a, corrected: null };
+          });
+        });
+      });
+    }
+
+    function rank(a, targets, ok, m) {
+      var terms = a.terms, lists = {};
+      terms.forEach(function (t) { lists[t] = postings(t, m); });
+      var multi = terms.filter(function (t) { return chars(t).length > 1; });
+      var required = multi.length ? multi : terms;
+      var rare = required.filter(function (t) {
+        return (lists[t].length / 2) * 1000 <= m.limits.common_per_mille * m.docs;
+      });
+      if (rare.length) required = rare;
+      var count = new Map();
+      required.forEach(function (t) {
+        var list = lists[t];
+        for (var k = 0; k < list.length; k += 2) {
+          if (ok(list[k])) count.set(list[k], (count.get(list[k]) || 0) + 1);
+        }
+      });
+      var need = required.length, matched = new Set();
+      count.forEach(function (c, row) { if (c === need) matched.add(row); });
+      if (need > 1 && matched.size < m.limits.enough) {
+        var least = need - Math.floor(need / 2);
+        matched = new Set();
+        count.forEach(function (c, row) { if (c >= least) matched.add(row); });
+      }
+      var links = {};
+      targets.forEach(function (target) {
+        if (ok(target[0])) matched.add(target[0]);
+        var list = links[target[1]] = postings(target[1], m);
+        for (var k = 0; k < list.length; k += 2) if (ok(list[k])) matched.add(list[k]);
+      });
+      var scores = new Map();
+      matched.forEach(function (row) { scores.set(row, 0); });
+      targets.forEach(function (target) {
+        if (scores.has(target[0])) scores.set(target[0], scores.get(target[0]) + m.limits.alias_score);
+      });
+      terms.forEach(function (t) {
+        var weight = idf(lists[t].length / 2, m.docs), list = lists[t];
+        var share = chars(t).length === 1 && multi.length ? m.limits.single_char_share : 1;
+        for (var k = 0; k < list.length; k += 2) {
+          if (scores.has(list[k])) scores.set(list[k], scores.get(list[k]) + Math.floor(weight * list[k + 1] / share));
+        }
+      });
+      Object.keys(links).forEach(function (link) {
+        var list = links[link], weight = m.limits.alias_link_factor * idf(list.length / 2, m.docs);
+        for (var k = 0; k < list.length; k += 2) {
+          if (scores.has(list[k])) scores.set(list[k], scores.get(list[k]) + weight * list[k + 1]);
+        }
+      });
+      var rows = Array.from(scores.keys());
+      rows.sort(function (x, y) { return scores.get(y) - scores.get(x) || x - y; });
+      return { rows: rows, scores: scores };
+    }
+
+    // ---- what each document is (f.js): filters, facets, date order, as catalogue.py
+    var FILTER_FACETS = { kind: "kind", problem: "problems", region: "region", year: "year",
+      level: "level", issuer: "issuer", doctype: "doctype" };
+    var FACETS = ["kind", "problems", "region", "year", "level", "issuer", "doctype"];
+
+    function valuesOf(facet, row, m, facts) {
+      if (facet === "kind") return [m.kindNames[m.kinds.charAt(row)]];
+      if (facet === "problems") return facts.problems.of[row].map(function (i) { return facts.problems.values[i]; });
+      var f = facts[facet], v = f.values[f.codes.charCodeAt(row) - 48];
+      return v ? [v] : [];
+    }
+
+    function problemId(name, m, facts) {
+      var targets = m.aliases[name.toLowerCase()] || [];
+      for (var k = 0; k < targets.length; k++) {
+        if (targets[k][1].indexOf("@p:") === 0) return targets[k][1].slice(3);
+      }
+      if (facts && Object.prototype.hasOwnProperty.call(facts.problems.titles, name)) return name;
+      throw new Error("unknown problem '" + name + "': give a problem id, title or alias");
+    }
+
+    function allowed(filters, m, facts) {
+      var tests = Object.keys(FILTER_FACETS).filter(function (k) { return filters[k]; })
+        .map(function (k) { return [FILTER_FACETS[k], k === "problem" ? problemId(filters[k], m, facts) : filters[k]]; });
+      if (!tests.length) return function () { return true; };
+      return function (row) {
+        for (var k = 0; k < tests.length; k++) {
+          var facet = tests[k][0], value = tests[k][1];
+          if (facet === "region") {
+            var region = facts.region.values[facts.region.codes.charCodeAt(row) - 48];
+            if (region.indexOf(value) < 0) return false;
+          } else if (valuesOf(facet, row, m, facts).indexOf(value) < 0) return false;
+        }
+        return true;
+      };
+    }
+
+    function facetCounts(rows, m, facts) {
+      var out = {};
+      FACETS.forEach(function (facet) {
+        var counts = {};
+        rows.forEach(function (row) {
+          valuesOf(facet, row, m, facts).forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
+        });
+        var keys = Object.keys(counts).sort(function (x, y) {
+          return counts[y] - counts[x] || (x < y ? -1 : x > y ? 1 : 0);
+        });
+        var sorted = {};
+        keys.forEach(function (k) { sorted[k] = counts[k]; });
+        out[facet] = sorted;
+      });
+      return out;
+    }
+
+    function byDate(rows, facts) {
+      var d = facts.date;
+      return rows.slice().sort(function (x, y) {
+        var a = d.values[d.codes.charCodeAt(x) - 48], b = d.values[d.codes.charCodeAt(y) - 48];
+        return a < b ? 1 : a > b ? -1 : 0;
+      });
+    }
+
+    // options: kind, problem, region, year, level, issuer, doctype, sort ("date"),
+    // correct (false: as typed), facets (true: count them; needs f.js).
     function search(query, options) {
       options = options || {};
-      var q = String(query || "").toLowerCase().trim().slice(0, MAX_QUERY);
-      var runs = q.split(SPLIT).filter(Boolean).map(chars);
-      if (!runs.length) return Promise.resolve({ total: 0, hits: [], terms: [] });
       return meta().then(function (m) {
-        var aliases = Object.keys(m.aliases).filter(function (a) { return q.indexOf(a) >= 0; });
-        var needed = {};
-        runs.forEach(function (run) {
-          run.forEach(function (ch) { needed[shardOf(ch, m)] = true; });
+        prepare(m);
+        var needsFacts = options.facets || options.sort === "date" ||
+          Object.keys(FILTER_FACETS).some(function (k) { return k !== "kind" && options[k]; });
+        return Promise.all([chosen(query, m, options), needsFacts ? load("f.js") : null]).then(function (both) {
+          var choice = both[0], a = choice.analysed, facts = needsFacts ? registry.data.facts : null;
+          var ok = allowed(options, m, facts);
+          var targets = [];
+          a.aliases.forEach(function (alias) { m.aliases[alias].forEach(function (t) { targets.push(t); }); });
+          var needed = {};
+          targets.forEach(function (t) { needed[shardOf(t[1], m)] = true; });
+          return Promise.all(Object.keys(needed).map(function (n) { return load("s" + n + ".js"); })).then(function () {
+            var ranked = rank(a, targets, ok, m);
+            var rows = options.sort === "date" ? byDate(ranked.rows, facts) : ranked.rows;
+            return {
+              total: rows.length, terms: a.terms, corrected: choice.corrected,
+              hits: rows.map(function (row) { return { doc: row, score: ranked.scores.get(row) }; }),
+              facets: options.facets ? facetCounts(ranked.rows, m, facts) : null,
+              labels: facts ? { problems: facts.problems.titles } : { problems: {} },
+            };
+          });
         });
-        aliases.forEach(function (a) {
-          m.aliases[a].forEach(function (t) { needed[shardOf(t[1], m)] = true; });
-        });
-        return Promise.all(Object.keys(needed).map(function (n) {
-          return load("s" + n + ".js");
-        })).then(function () { return rank(m, runs, aliases, options); });
       });
     }
 
-    function rank(m, runs, aliases, options) {
-      // Candidate terms: every substring of the query that the index knows. Segments and
-      // their subwords were indexed, so 督查检查考核 finds 督查检查考核, 督查, 检查, 考核.
-      var candidates = [];
-      var width = 0;
-      runs.forEach(function (run, r) {
-        for (var i = 0; i < run.length; i++) {
-          for (var j = i + 1; j <= Math.min(run.length, i + MAX_TERM); j++) {
-            var term = run.slice(i, j).join("");
-            if (postings(term, m)) candidates.push({ term: term, run: r, start: i, end: j });
-          }
-        }
-        width += run.length;
-      });
-      // A single character counts only where no longer term covers it: 多考合一 is one
-      // word, not 多 + 考 + 合一.
-      candidates = candidates.filter(function (c) {
-        return c.end - c.start > 1 || !candidates.some(function (o) {
-          return o.run === c.run && o.end - o.start > 1 && o.start <= c.start && c.end <= o.end;
-        });
-      });
-      var scores = {};
-      var covered = {};
-      function credit(doc, amount, positions) {
-        scores[doc] = (scores[doc] || 0) + amount;
-        var set = covered[doc] || (covered[doc] = {});
-        positions.forEach(function (p) { set[p] = true; });
-      }
-      var byTerm = {};
-      candidates.forEach(function (c) {
-        var spans = byTerm[c.term] || (byTerm[c.term] = []);
-        for (var p = c.start; p < c.end; p++) spans.push(c.run + ":" + p);
-      });
-      Object.keys(byTerm).forEach(function (term) {
-        var list = postings(term, m);
-        var weight = idf(list[0], m.docs);
-        for (var k = 1, doc = 0; k < list.length; k += 2) {
-          doc += list[k];
-          credit(doc, weight * list[k + 1] / 10, byTerm[term]);
-        }
-      });
-      // 督检考 names a problem: the problem first, then what links to it.
-      aliases.forEach(function (alias) {
-        var positions = [];
-        runs.forEach(function (run, r) {
-          var at = run.join("").indexOf(alias);
-          if (at >= 0) for (var p = 0; p < chars(alias).length; p++) positions.push(r + ":" + (at + p));
-        });
-        m.aliases[alias].forEach(function (target) {
-          credit(target[0], 40, positions);
-          var list = postings(target[1], m);
-          if (!list) return;
-          var weight = 2 * idf(list[0], m.docs);
-          for (var k = 1, doc = 0; k < list.length; k += 2) {
-            doc += list[k];
-            credit(doc, weight, positions);
-          }
-        });
-      });
-      var code = options.kind ? m.kind_codes[options.kind] : null;
-      var hits = Object.keys(scores).filter(function (doc) {
-        return !code || m.kinds.charAt(Number(doc)) === code;
-      }).map(function (doc) {
-        var share = Object.keys(covered[doc]).length / width;
-        return { doc: Number(doc), score: scores[doc] * share * share };
-      });
-      hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
-      return { total: hits.length, hits: hits, terms: Object.keys(byTerm).concat(aliases) };
+    function prepare(m) {
+      if (m.foldTable) return;
+      var fold = chars(m.fold), table = {};
+      for (var k = 0; k + 1 < fold.length; k += 2) table[fold[k]] = fold[k + 1];
+      m.foldTable = table;
+      m.kindNames = {};
+      Object.keys(m.kind_codes).forEach(function (kind) { m.kindNames[m.kind_codes[kind]] = kind; });
     }
 
     // Titles, URLs and snippets of hits (loads only the chunks they are in).
@@ -149,7 +364,8 @@
             var row = registry.data.docs[Math.floor(h.doc / m.chunk)][h.doc % m.chunk];
             return {
               id: row[0], kind: row[1], title: row[2], url: m.folders[row[1]] + row[0] + m.suffix,
-              region: row[3], year: row[4], snippet: row[5], score: h.score,
+              region: row[3], date: row[4], snippet: row[5], level: row[6], issuer: row[7],
+              doctype: row[8], status: row[9], score: h.score,
             };
           });
         });
@@ -160,12 +376,14 @@
   }
 
   function createRegistry() {
-    var data = { meta: null, shards: {}, docs: {} };
+    var data = { meta: null, shards: {}, docs: {}, facts: null, lexicon: null };
     return {
       data: data,
       meta: function (m) { data.meta = m; },
       shard: function (n, terms) { data.shards[n] = terms; },
       docs: function (n, rows) { data.docs[n] = rows; },
+      facts: function (f) { data.facts = f; },
+      lexicon: function (x) { data.lexicon = x; },
     };
   }
 

@@ -11,7 +11,7 @@ engines add them up exactly and break ties by document number (id order) alike.
 2. Each piece is segmented by longest match over the index's own terms (no jieba at query
    time: the index's terms are what can match); at most ``MAX_TERMS`` distinct terms.
 3. The required terms are the multi-character ones (single characters only when there
-   is nothing else), without those in more than ``COMMON_SHARE`` of the documents when
+   is nothing else), without those in more than ``COMMON_PER_MILLE`` of the documents when
    rarer ones are there. A document must hold all of them; when fewer than ``ENOUGH``
    do, at least half of them.
 4. A document's score is the sum over all query terms of idf × weight; single
@@ -39,10 +39,10 @@ MAX_QUERY_CHARS = 200  # a pasted page of text must not become thousands of term
 MAX_TERM_CHARS = 12  # longest term looked up
 MAX_TERMS = 24  # distinct terms of one query that are searched
 MAX_FIX_CHARS = 8  # longest piece a correction may replace (the glossary's longest word)
-COMMON_SHARE = 0.2  # a term in more of the documents is too common to require
+COMMON_PER_MILLE = 200  # a term in more of the documents (in ‰) is too common to require
 ENOUGH = 10  # documents with all the words that make a result set of their own
 SINGLE_CHAR_SHARE = 4  # a single character's score is divided by this
-ALIAS_SCORE = 40_000  # the entry an alias names comes first
+ALIAS_SCORE = 1_000_000  # the entry an alias names comes first
 ALIAS_LINK_FACTOR = 2  # what links to it counts twice its idf
 
 # Spaces and punctuation, spelt out (not \s: JavaScript's and Python's differ).
@@ -52,14 +52,15 @@ SEPARATORS = (
 SPLIT = re.compile("[" + re.escape(SEPARATORS) + "]+")
 
 
-def limits() -> dict[str, int]:
+def limits() -> dict[str, int | str]:
     """The constants search.js reads from the index's meta.js, so they are never two."""
     return {
         "query_chars": MAX_QUERY_CHARS,
         "term_chars": MAX_TERM_CHARS,
         "terms": MAX_TERMS,
         "fix_chars": MAX_FIX_CHARS,
-        "common_per_mille": int(COMMON_SHARE * 1000),
+        "common_per_mille": COMMON_PER_MILLE,
+        "separators": SEPARATORS,
         "enough": ENOUGH,
         "single_char_share": SINGLE_CHAR_SHARE,
         "alias_score": ALIAS_SCORE,
@@ -156,7 +157,7 @@ def rank(
     lists = {t: index.postings(t) for t in terms}
     multi = [t for t in terms if len(t) > 1]
     required = multi or terms
-    rare = [t for t in required if len(lists[t]) * 1000 <= COMMON_SHARE * 1000 * index.docs]
+    rare = [t for t in required if len(lists[t]) * 1000 <= COMMON_PER_MILLE * index.docs]
     if rare:
         required = rare
     count: dict[int, int] = defaultdict(int)

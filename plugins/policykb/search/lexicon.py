@@ -42,6 +42,14 @@ class Lexicon:
         )
 
 
+def for_documents(documents: Iterable, words: Iterable[str]) -> Lexicon:
+    """Folding and correction data for these search documents: the same for both indexes.
+    The glossary keeps only the words some document has (a correction must find)."""
+    vocabulary = {term for doc in documents for term, _ in doc.weights}
+    chars = {ch for term in vocabulary if not term.startswith("@") for ch in term}
+    return build(chars, [w.lower() for w in words if w.lower() in vocabulary])
+
+
 def build(vocabulary_chars: Iterable[str], glossary: Iterable[str]) -> Lexicon:
     chars = frozenset(vocabulary_chars)
     words = tuple(sorted(set(glossary)))

@@ -69,13 +69,6 @@ def alias_table(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
     return dict(sorted(table.items()))
 
 
-def kb_lexicon(documents: list[SearchDocument], words: list[str]) -> lexicon.Lexicon:
-    """Folding and correction data for these documents: the same for both indexes."""
-    vocabulary = {term for doc in documents for term, _ in doc.weights}
-    chars = {ch for term in vocabulary if not term.startswith("@") for ch in term}
-    return lexicon.build(chars, [w for w in words if w.lower() in vocabulary])
-
-
 def build(
     kb: KnowledgeBase,
     directory: Path,
@@ -154,7 +147,7 @@ def _write_side_files(
         "hashes": [doc.content_hash() for doc in documents],
     }
     _write_json(directory / TABLE, table)
-    _write_json(directory / LEXICON, kb_lexicon(documents, words).to_json())
+    _write_json(directory / LEXICON, lexicon.for_documents(documents, words).to_json())
     _write_json(directory / META, meta.__dict__)  # last: a server reopens when it changes
 
 
