@@ -93,6 +93,19 @@
       return out;
     }
 
+    function parts(term, m) {
+      var t = chars(term), n = t.length;
+      if (n < 3) return [];
+      var out = [], i = 0;
+      while (i < n) {
+        for (var j = Math.min(n, i + n - 1); j > i; j--) {
+          var piece = t.slice(i, j).join("");
+          if (j === i + 1 || known(piece, m)) { out.push(piece); i = j; break; }
+        }
+      }
+      return out.every(function (p) { return chars(p).length > 1; }) ? out : [];
+    }
+
     function analyse(text, m) {
       var q = normalise(text, m);
       var runs = splitRuns(q, m);
@@ -102,10 +115,14 @@
           if (known(piece, m)) { if (found.indexOf(piece) < 0) found.push(piece); } else loose++;
         });
       });
-      var joined = q.join("");
+      var joined = q.join(""), terms = found.slice(0, m.limits.terms), madeOf = {};
+      terms.forEach(function (t) {
+        var p = parts(t, m);
+        if (p.length) madeOf[t] = p;
+      });
       return {
         text: joined, runs: runs.map(function (r) { return r.join(""); }),
-        terms: found.slice(0, m.limits.terms), loose: loose,
+        terms: terms, loose: loose, parts: madeOf,
         aliases: Object.keys(m.aliases).filter(function (a) { return joined.indexOf(a) >= 0; }),
       };
     }
@@ -201,20 +218,41 @@
     }
 
     function rank(a, targets, ok, m) {
-      var terms = a.terms, lists = {};
-      terms.forEach(function (t) { lists[t] = postings(t, m); });
+      var terms = a.terms, lists = {}, scored = [];
+      terms.concat.apply(terms, terms.map(function (t) { return a.parts[t] || []; })).forEach(function (t) {
+        if (scored.indexOf(t) < 0) scored.push(t);
+      });
+      scored.forEach(function (t) { lists[t] = postings(t, m); });
+      function rowsOf(t) {
+        var set = new Set(), list = lists[t];
+        for (var k = 0; k < list.length; k += 2) set.add(list[k]);
+        return set;
+      }
+      function holders(t) {
+        var found = rowsOf(t), madeOf = a.parts[t];
+        if (madeOf) {
+          var common = rowsOf(madeOf[0]);
+          madeOf.slice(1).forEach(function (p) {
+            var next = rowsOf(p);
+            common.forEach(function (row) { if (!next.has(row)) common.delete(row); });
+          });
+          common.forEach(function (row) { found.add(row); });
+        }
+        return found;
+      }
       var multi = terms.filter(function (t) { return chars(t).length > 1; });
       var required = multi.length ? multi : terms;
+      var holding = {};
+      required.forEach(function (t) { holding[t] = holders(t); });
       var rare = required.filter(function (t) {
-        return (lists[t].length / 2) * 1000 <= m.limits.common_per_mille * m.docs;
+        return holding[t].size * 1000 <= m.limits.common_per_mille * m.docs;
       });
       if (rare.length) required = rare;
       var count = new Map();
       required.forEach(function (t) {
-        var list = lists[t];
-        for (var k = 0; k < list.length; k += 2) {
-          if (ok(list[k])) count.set(list[k], (count.get(list[k]) || 0) + 1);
-        }
+        holding[t].forEach(function (row) {
+          if (ok(row)) count.set(row, (count.get(row) || 0) + 1);
+        });
       });
       var need = required.length, matched = new Set();
       count.forEach(function (c, row) { if (c === need) matched.add(row); });
@@ -234,7 +272,7 @@
       targets.forEach(function (target) {
         if (scores.has(target[0])) scores.set(target[0], scores.get(target[0]) + m.limits.alias_score);
       });
-      terms.forEach(function (t) {
+      scored.forEach(function (t) {
         var weight = idf(lists[t].length / 2, m.docs), list = lists[t];
         var share = chars(t).length === 1 && multi.length ? m.limits.single_char_share : 1;
         for (var k = 0; k < list.length; k += 2) {
@@ -249,7 +287,7 @@
       });
       var rows = Array.from(scores.keys());
       rows.sort(function (x, y) { return scores.get(y) - scores.get(x) || x - y; });
-      return { rows: rows, scores: scores };
+      return { rows: rows, scores: scores, terms: scored };
     }
 
     // ---- what each document is (f.js): filters, facets, date order, as catalogue.py
@@ -333,7 +371,7 @@
             var ranked = rank(a, targets, ok, m);
             var rows = options.sort === "date" ? byDate(ranked.rows, facts) : ranked.rows;
             return {
-              total: rows.length, terms: a.terms, corrected: choice.corrected,
+              total: rows.length, terms: ranked.terms, corrected: choice.corrected,
               hits: rows.map(function (row) { return { doc: row, score: ranked.scores.get(row) }; }),
               facets: options.facets ? facetCounts(ranked.rows, m, facts) : null,
               labels: facts ? { problems: facts.problems.titles } : { problems: {} },
@@ -440,12 +478,27 @@
     return out + escapeHtml(text.slice(last));
   }
 
+  // kind · region · date, and for rules and sources the level and the issuer
   function resultMeta(hit) {
-    return [KIND_LABELS[hit.kind] || hit.kind, hit.region, hit.year].filter(Boolean).join(" · ");
+    var parts = [KIND_LABELS[hit.kind] || hit.kind, hit.region, hit.date];
+    if (hit.kind === "rule" || hit.kind === "source" || hit.kind === "negative") parts.push(hit.level, hit.issuer);
+    else parts.push(hit.level);
+    return parts.filter(Boolean).join(" · ");
+  }
+
+  function metaHtml(hit) {
+    return escapeHtml(resultMeta(hit)) +
+      (hit.status ? ' <span class="kb-status">' + escapeHtml(hit.status) + "</span>" : "");
   }
 
   function snippetOf(hit, terms) {
     return hit.snippetHtml || highlight(hit.snippet || "", terms);
+  }
+
+  // 已显示"形式主义"的结果，仍搜索"形式主意" (a link that searches what was typed)
+  function correctedHtml(corrected, typed, href) {
+    return '已显示"' + escapeHtml(corrected) + '"的结果，<a class="kb-exact" href="' + escapeHtml(href) +
+      '">仍搜索"' + escapeHtml(typed) + '"</a>';
   }
 
   // A hit in the header's drop-down, in Material's markup so that its styles apply.
@@ -455,8 +508,8 @@
       '<article class="md-search-result__article md-typeset">' +
       '<div class="md-search-result__icon md-icon"></div>' +
       "<h1>" + highlight(hit.title, terms) + "</h1>" +
-      '<p class="kb-hit__meta">' + escapeHtml(resultMeta(hit)) + "</p>" +
-      "<p>" + snippetOf(hit, terms) + "</p></article></a></li>";
+      '<p class="kb-hit__meta">' + metaHtml(hit) + "</p>" +
+      '<p class="kb-hit__snippet">' + snippetOf(hit, terms) + "</p></article></a></li>";
   }
 
   // A hit on the search page.
@@ -464,12 +517,12 @@
     return '<li class="kb-hit" data-kb-id="' + escapeHtml(hit.id) + '">' +
       '<a class="kb-hit__title" href="' + escapeHtml(base + "/" + hit.url) + '">' +
       highlight(hit.title, terms) + "</a>" +
-      '<span class="kb-hit__meta">' + escapeHtml(resultMeta(hit)) + "</span>" +
+      '<span class="kb-hit__meta">' + metaHtml(hit) + "</span>" +
       '<p class="kb-hit__snippet">' + snippetOf(hit, terms) + "</p></li>";
   }
 
-  function searchPageUrl(query) {
-    return base + "/" + settings.search_page + "?q=" + encodeURIComponent(query);
+  function searchPageUrl(query, exact) {
+    return base + "/" + settings.search_page + "?q=" + encodeURIComponent(query) + (exact ? "&correct=0" : "");
   }
 
   // Header box: the first results as you type, Enter opens the search page.
@@ -493,11 +546,13 @@
       engine.search(query).then(function (result) {
         return engine.describe(result.hits.slice(0, 8)).then(function (hits) {
           if (ticket !== pending) return;
-          meta.textContent = result.total ? "找到 " + result.total + " 个符合条件的结果" : "没有找到符合条件的结果";
+          var count = result.total ? "找到 " + result.total + " 个符合条件的结果" : "没有找到符合条件的结果";
+          if (result.corrected) meta.innerHTML = correctedHtml(result.corrected, query.trim(), searchPageUrl(query.trim(), true)) + "，" + count;
+          else meta.textContent = count;
           box.setAttribute("data-kb-rendered", query);
           list.innerHTML = hits.map(function (h) { return dropdownItem(h, result.terms); }).join("") +
             (result.total > hits.length ? '<li class="md-search-result__item"><a class="md-search-result__link kb-more" href="' +
-              escapeHtml(searchPageUrl(query)) + '"><article class="md-search-result__article md-typeset"><p>查看全部 ' +
+              escapeHtml(searchPageUrl(query.trim())) + '"><article class="md-search-result__article md-typeset"><p>查看全部 ' +
               result.total + " 个结果 →</p></article></a></li>" : "");
         });
       }).catch(function (error) {
@@ -510,46 +565,76 @@
       timer = setTimeout(run, 120);
     });
     input.addEventListener("focus", function () { if (toggle) toggle.checked = true; });
+    // Material's own keyboard handling takes Enter in its search box for the focused
+    // result; here Enter always opens the search page with everything found.
+    function open(event) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (input.value.trim()) root.location.href = searchPageUrl(input.value.trim());
+    }
     input.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { if (toggle) toggle.checked = false; input.blur(); }
-    });
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      if (input.value.trim()) root.location.href = searchPageUrl(input.value.trim());
-    });
+      if (event.key === "Enter" && !event.isComposing) open(event);
+    }, true);
+    form.addEventListener("submit", open);
     form.addEventListener("reset", function () { setTimeout(run, 0); });
   }
 
-  // Search page: all results; facets and filters when the search server answers.
+  var FACET_NAMES = { kind: "类型", problems: "问题", region: "地区", year: "年份", level: "层级", issuer: "发文机关", doctype: "文种" };
+  var FACET_PARAMS = { kind: "kind", problems: "problem", region: "region", year: "year", level: "level", issuer: "issuer", doctype: "doctype" };
+  var FILTERS = ["kind", "problem", "region", "year", "level", "issuer", "doctype"];
+  var PAGE_SIZE = 20;
+
+  // Search page: all results, facets, filters and date order; from the search server
+  // when `build.py serve` is there, else from the in-browser index (the same results).
   function bindPage() {
     var page = document.getElementById("kb-search-page");
     if (!page) return;
     var params = new URLSearchParams(root.location.search);
-    var state = {
-      q: params.get("q") || "", kind: params.get("kind") || "", problem: params.get("problem") || "",
-      region: params.get("region") || "", year: params.get("year") || "", shown: 20,
-    };
+    var state = { q: params.get("q") || "", sort: params.get("sort") === "date" ? "date" : "",
+      exact: params.get("correct") === "0", shown: PAGE_SIZE };
+    FILTERS.forEach(function (k) { state[k] = params.get(k) || ""; });
     page.innerHTML =
-      '<form class="kb-search-form"><input type="search" name="q" class="kb-search-input" ' +
+      '<form class="kb-search-form"><input type="search" name="q" class="kb-search-input" aria-label="搜索" ' +
       'placeholder="搜索条款、负面清单、问题、对策、案例" autocomplete="off"><button type="submit" class="md-button md-button--primary">搜索</button></form>' +
-      '<p class="kb-search-status" aria-live="polite"></p><div class="kb-facets"></div>' +
+      '<p class="kb-search-status" aria-live="polite"></p>' +
+      '<p class="kb-sort" hidden>排序：<button type="button" class="kb-chip" data-sort="">相关度</button>' +
+      '<button type="button" class="kb-chip" data-sort="date">日期（新→旧）</button></p>' +
+      '<div class="kb-facets"></div>' +
       '<ol class="kb-results"></ol><p><button type="button" class="md-button kb-more-results" hidden>显示更多</button></p>';
     var input = page.querySelector("input");
     var status = page.querySelector(".kb-search-status");
+    var sort = page.querySelector(".kb-sort");
     var facets = page.querySelector(".kb-facets");
     var results = page.querySelector(".kb-results");
     var more = page.querySelector(".kb-more-results");
     input.value = state.q;
 
     function filters() {
-      return ["kind", "problem", "region", "year"].filter(function (k) { return state[k]; });
+      return FILTERS.filter(function (k) { return state[k]; });
     }
 
     function serverSearch() {
       if (!/^https?:$/.test(root.location.protocol)) return Promise.reject(new Error("no server"));
-      var query = new URLSearchParams({ q: state.q, per_page: String(state.shown) });
+      var query = new URLSearchParams({ q: state.q, per_page: "50" });
       filters().forEach(function (k) { query.set(k, state[k]); });
-      return fetch(base + "/api/search?" + query.toString()).then(function (response) {
+      if (state.sort) query.set("sort", state.sort);
+      if (state.exact) query.set("correct", "0");
+      // the API gives at most 50 a page: the pages up to what is shown
+      var pages = [];
+      for (var n = 1; n <= Math.ceil(state.shown / 50); n++) {
+        query.set("page", String(n));
+        pages.push(fetchJson(base + "/api/search?" + query.toString()));
+      }
+      return Promise.all(pages).then(function (bodies) {
+        var body = bodies[0];
+        body.hits = [].concat.apply([], bodies.map(function (b) { return b.hits; })).slice(0, state.shown);
+        return body;
+      });
+    }
+
+    function fetchJson(url) {
+      return fetch(url).then(function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") !== 0) throw new Error("no server");
         return response.json().then(function (body) {
@@ -559,63 +644,87 @@
       });
     }
 
+    function browserSearch() {
+      var options = { facets: true, sort: state.sort, correct: !state.exact };
+      filters().forEach(function (k) { options[k] = state[k]; });
+      return engine.search(state.q, options).then(function (result) {
+        return engine.describe(result.hits.slice(0, state.shown)).then(function (hits) {
+          return { total: result.total, hits: hits, terms: result.terms, corrected: result.corrected,
+            facets: result.facets, labels: result.labels };
+        });
+      });
+    }
+
+    function label(facet, key, body) {
+      if (facet === "kind") return KIND_LABELS[key] || key;
+      if (facet === "problems") return (body.labels && body.labels.problems[key]) || key;
+      return key;
+    }
+
     function renderFacets(body) {
-      var names = { kind: "类型", problems: "问题", region: "地区", year: "年份" };
-      var param = { kind: "kind", problems: "problem", region: "region", year: "year" };
       var html = filters().map(function (k) {
+        var facet = k === "problem" ? "problems" : k;
         return '<button type="button" class="kb-chip kb-chip--on" data-clear="' + k + '">' +
-          escapeHtml(k === "kind" ? KIND_LABELS[state[k]] : (body.labels && body.labels.problems[state[k]]) || state[k]) + " ✕</button>";
+          escapeHtml(FACET_NAMES[facet] + "：" + label(facet, state[k], body)) + " ✕</button>";
       }).join("");
-      Object.keys(names).forEach(function (facet) {
+      Object.keys(FACET_NAMES).forEach(function (facet) {
         var counts = body.facets[facet] || {};
         var keys = Object.keys(counts).slice(0, 12);
-        if (!keys.length || state[param[facet]]) return;
-        html += '<div class="kb-facet"><span class="kb-facet__name">' + names[facet] + "</span>" +
+        if (!keys.length || state[FACET_PARAMS[facet]]) return;
+        html += '<div class="kb-facet"><span class="kb-facet__name">' + FACET_NAMES[facet] + "</span>" +
           keys.map(function (key) {
-            var label = facet === "kind" ? KIND_LABELS[key] : facet === "problems" ?
-              (body.labels && body.labels.problems[key]) || key : key;
-            return '<button type="button" class="kb-chip" data-set="' + param[facet] + '" data-value="' +
-              escapeHtml(key) + '">' + escapeHtml(label) + " <small>" + counts[key] + "</small></button>";
+            return '<button type="button" class="kb-chip" data-set="' + FACET_PARAMS[facet] + '" data-value="' +
+              escapeHtml(key) + '">' + escapeHtml(label(facet, key, body)) + " <small>" + counts[key] + "</small></button>";
           }).join("") + "</div>";
       });
       facets.innerHTML = html;
+    }
+
+    function render(body, source) {
+      page.setAttribute("data-source", source);
+      renderFacets(body);
+      var count = body.total ? "找到 " + body.total + " 个结果" : "没有找到符合条件的结果";
+      if (body.corrected) {
+        var exact = new URLSearchParams(root.location.search);
+        exact.set("correct", "0");
+        status.innerHTML = correctedHtml(body.corrected, state.q, "?" + exact.toString()) + "。" + escapeHtml(count);
+      } else status.textContent = count;
+      sort.hidden = !body.total;
+      sort.querySelectorAll("button").forEach(function (b) {
+        b.classList.toggle("kb-chip--on", b.dataset.sort === state.sort);
+        b.setAttribute("aria-pressed", String(b.dataset.sort === state.sort));
+      });
+      results.innerHTML = body.hits.map(function (h) {
+        return pageItem(source === "server" ? Object.assign({}, h, { snippetHtml: h.snippet }) : h, body.terms || []);
+      }).join("");
+      // only when there is more to show
+      more.hidden = !(body.total > body.hits.length);
+      page.setAttribute("data-kb-rendered", state.q);
     }
 
     function run() {
       if (!state.q.trim()) {
         status.textContent = "输入关键词，例如：督检考、千分制、多考合一、兰州 考核";
         results.innerHTML = "";
+        facets.innerHTML = "";
+        sort.hidden = true;
+        more.hidden = true;
         return;
       }
       status.textContent = "正在搜索…";
-      serverSearch().then(function (body) {
-        renderFacets(body);
-        status.textContent = "找到 " + body.total + " 个结果（服务器检索）";
-        page.setAttribute("data-source", "server");
-        results.innerHTML = body.hits.map(function (h) {
-          return pageItem({ id: h.id, kind: h.kind, title: h.title, url: h.url, snippetHtml: h.snippet }, []);
-        }).join("");
-        more.hidden = body.total <= body.hits.length;
-      }).catch(function () {
-        facets.innerHTML = "";
-        page.setAttribute("data-source", "browser");
-        engine.search(state.q, { kind: state.kind }).then(function (result) {
-          return engine.describe(result.hits.slice(0, state.shown)).then(function (described) {
-            return { total: result.total, described: described, terms: result.terms };
-          });
-        }).then(function (r) {
-          status.textContent = r.total ? "找到 " + r.total + " 个结果" : "没有找到符合条件的结果";
-          results.innerHTML = r.described.map(function (h) { return pageItem(h, r.terms); }).join("");
-          more.hidden = r.total <= r.described.length;
-        }).catch(function (error) {
-          status.textContent = "搜索索引加载失败：" + error.message;
-        });
+      serverSearch().then(function (body) { render(body, "server"); }, function () {
+        return browserSearch().then(function (body) { render(body, "browser"); });
+      }).catch(function (error) {
+        status.textContent = "搜索失败：" + error.message;
+        more.hidden = true;
       });
     }
 
     function update() {
       var query = new URLSearchParams();
-      ["q", "kind", "problem", "region", "year"].forEach(function (k) { if (state[k]) query.set(k, state[k]); });
+      ["q"].concat(FILTERS).forEach(function (k) { if (state[k]) query.set(k, state[k]); });
+      if (state.sort) query.set("sort", state.sort);
+      if (state.exact) query.set("correct", "0");
       root.history.replaceState(null, "", "?" + query.toString());
       run();
     }
@@ -623,7 +732,8 @@
     page.querySelector("form").addEventListener("submit", function (event) {
       event.preventDefault();
       state.q = input.value.trim();
-      state.shown = 20;
+      state.shown = PAGE_SIZE;
+      state.exact = false;
       update();
     });
     facets.addEventListener("click", function (event) {
@@ -631,10 +741,17 @@
       if (!chip) return;
       if (chip.dataset.clear) state[chip.dataset.clear] = "";
       else state[chip.dataset.set] = chip.dataset.value;
-      state.shown = 20;
+      state.shown = PAGE_SIZE;
       update();
     });
-    more.addEventListener("click", function () { state.shown += 20; run(); });
+    sort.addEventListener("click", function (event) {
+      var chip = event.target.closest("button");
+      if (!chip) return;
+      state.sort = chip.dataset.sort;
+      state.shown = PAGE_SIZE;
+      update();
+    });
+    more.addEventListener("click", function () { state.shown += PAGE_SIZE; run(); });
     run();
   }
 

@@ -85,6 +85,7 @@ class Analysed:
     terms: list[str]
     aliases: list[str]  # alias names the text contains
     loose: int = 0  # characters the index does not know, even alone
+    parts: dict[str, list[str]] = field(default_factory=dict)  # see ``parts``
 
     def finds_nothing(self, index: Postings) -> bool:
         """What a reader would call finding nothing: a character the index does not know
@@ -119,6 +120,22 @@ def _pieces(run: str, known: Callable[[str], bool]) -> list[str]:
     return out
 
 
+def parts(term: str, known: Callable[[str], bool]) -> list[str]:
+    """The words a term is made of, when it is made of words: 督查考核 → 督查, 考核. A
+    document with all of them holds the term too (the query's longest match may be a
+    compound that few documents spell out)."""
+    if len(term) < 3:
+        return []
+    out, i = [], 0
+    while i < len(term):
+        for j in range(min(len(term), i + len(term) - 1), i, -1):  # never the whole term
+            if j == i + 1 or known(term[i:j]):
+                out.append(term[i:j])
+                i = j
+                break
+    return out if all(len(p) > 1 for p in out) else []
+
+
 def segment(runs: Iterable[str], known: Callable[[str], bool]) -> tuple[list[str], int]:
     """The query's terms (at most ``MAX_TERMS``), and how many of its characters the
     index does not know at all (意 in 形式主意: a misspelt word)."""
@@ -137,7 +154,8 @@ def analyse(text: str, index: Postings, lexicon: Lexicon, aliases: Iterable[str]
     q = normalise(text, lexicon)
     runs = [r for r in SPLIT.split(q) if r]
     terms, loose = segment(runs, index.known)
-    return Analysed(q, runs, terms, [a for a in aliases if a in q], loose)
+    made_of = {t: p for t in terms if (p := parts(t, index.known))}
+    return Analysed(q, runs, terms, [a for a in aliases if a in q], loose, made_of)
 
 
 def idf(df: int, docs: int) -> int:
@@ -154,15 +172,26 @@ def rank(
     """``alias_targets``: (row, link term) of every entry the query's aliases name."""
     ok = allowed or (lambda row: True)
     terms = analysed.terms
-    lists = {t: index.postings(t) for t in terms}
+    # the terms scored: the query's, then the words they are made of
+    scored = list(dict.fromkeys([*terms, *(p for t in terms for p in analysed.parts.get(t, ()))]))
+    lists = {t: index.postings(t) for t in scored}
+
+    def holders(term: str) -> set[int]:
+        found = set(lists[term])
+        made_of = analysed.parts.get(term)
+        if made_of:
+            found |= set.intersection(*(set(lists[p]) for p in made_of))
+        return found
+
     multi = [t for t in terms if len(t) > 1]
     required = multi or terms
-    rare = [t for t in required if len(lists[t]) * 1000 <= COMMON_PER_MILLE * index.docs]
+    holding = {t: holders(t) for t in required}
+    rare = [t for t in required if len(holding[t]) * 1000 <= COMMON_PER_MILLE * index.docs]
     if rare:
         required = rare
     count: dict[int, int] = defaultdict(int)
     for t in required:
-        for row in lists[t]:
+        for row in holding[t]:
             if ok(row):
                 count[row] += 1
     need = len(required)
@@ -180,7 +209,7 @@ def rank(
     for row, _ in alias_targets:
         if row in scores:
             scores[row] += ALIAS_SCORE
-    for t in terms:
+    for t in scored:
         weight = idf(len(lists[t]), index.docs)
         share = SINGLE_CHAR_SHARE if len(t) == 1 and multi else 1
         for row, w in lists[t].items():
@@ -192,7 +221,7 @@ def rank(
             if row in scores:
                 scores[row] += weight * w
     rows = sorted(scores, key=lambda row: (-scores[row], row))
-    return Ranked(rows, scores, terms, analysed=analysed)
+    return Ranked(rows, scores, scored, analysed=analysed)
 
 
 def finds_nothing(index: Postings, terms: list[str]) -> bool:
