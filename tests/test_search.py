@@ -7,7 +7,8 @@ import json
 import pytest
 from policykb.pipeline import load_knowledge_base
 from policykb.search import whoosh_index
-from policykb.search.backend import QueryError, SearchQuery
+from policykb.search import engine as engine_module
+from policykb.search.backend import FACETS, QueryError, SearchQuery
 from policykb.search.documents import build_documents
 from policykb.search.segment import Segmenter, glossary
 
@@ -138,10 +139,17 @@ def test_cli_search_json(kb):
     data = json.loads(result.out)
     assert data["total"] >= 3
     first = data["hits"][0]
-    assert set(first) == {"id", "kind", "title", "url", "score", "snippet"}
+    assert set(first) == {
+        *("id", "kind", "title", "url", "score", "snippet"),
+        *("region", "date", "level", "issuer", "doctype", "status"),
+    }
     assert first["id"] == "dujiankao-guoduo"
     assert first["url"] == "problems/dujiankao-guoduo.html"
-    assert set(data["facets"]) == {"kind", "problems", "region", "year"}
+    assert set(data["facets"]) == {
+        *("kind", "problems", "region", "year"),
+        *("level", "issuer", "doctype"),
+    }
+    assert data["corrected"] is None
 
 
 def test_cli_search_text_and_filters(kb):
@@ -150,7 +158,8 @@ def test_cli_search_text_and_filters(kb):
         "1 result(s) for '考核', page 1 of 1:",
         "1. [案例] 兰州新区“多考合一”  (cases/lanzhou-xinqu-duokao-heyi.html)",
     ]
-    assert "【" in result.out.splitlines()[2]
+    assert result.out.splitlines()[2] == "   甘肃省兰州新区 · 2024 · 县级"
+    assert "【" in result.out.splitlines()[3]
     bad = kb.run("search", "考核", "--problem", "不存在")
     assert bad.code == 1
     assert bad.err == "Error: unknown problem '不存在': give a problem id, title or alias\n"
@@ -186,9 +195,10 @@ def test_index_is_replaced_only_when_complete(tiny_kb, segmenter, tmp_path):
 
 
 def test_documents_with_all_the_words_come_alone_when_there_are_enough(engine, monkeypatch):
+    monkeypatch.setattr(engine_module, "COMMON_PER_MILLE", 1000)  # 督查 is in most of them
     broad = ids(engine.search(SearchQuery("督查 计划外")))
     assert len(broad) > 1  # fewer than ENOUGH have both words: any word will do
-    monkeypatch.setattr(whoosh_index, "ENOUGH", 1)
+    monkeypatch.setattr(engine_module, "ENOUGH", 1)
     assert ids(engine.search(SearchQuery("督查 计划外"))) == ["dujiankao-guoduo"]
 
 
@@ -200,7 +210,7 @@ def test_documents_with_all_the_words_come_alone_when_there_are_enough(engine, m
 def test_a_filter_that_matches_nothing_gives_nothing(engine, filters):
     results = engine.search(SearchQuery("考核", **filters))
     assert (results.total, results.pages, results.hits) == (0, 0, [])
-    assert results.facets == {"kind": {}, "problems": {}, "region": {}, "year": {}}
+    assert results.facets == {name: {} for name in FACETS}
 
 
 def test_pages_split_the_results_and_a_page_past_the_end_is_empty(engine):
