@@ -6,8 +6,8 @@ import json
 
 import pytest
 from policykb.pipeline import load_knowledge_base
-from policykb.search import whoosh_index
 from policykb.search import engine as engine_module
+from policykb.search import whoosh_index
 from policykb.search.backend import FACETS, QueryError, SearchQuery
 from policykb.search.documents import build_documents
 from policykb.search.segment import Segmenter, glossary

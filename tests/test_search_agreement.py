@@ -82,7 +82,8 @@ def server_answer(server, q: str, options: dict) -> dict:
             **filters,
         )
     )
-    return {"total": results.total, "ids": [h.id for h in results.hits], "corrected": results.corrected}
+    ids = [h.id for h in results.hits]
+    return {"total": results.total, "ids": ids, "corrected": results.corrected}
 
 
 def benchmark_queries() -> list[str]:
