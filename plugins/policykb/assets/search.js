@@ -46,12 +46,31 @@
       return !!shard && Object.prototype.hasOwnProperty.call(shard, term);
     }
 
+    // A long list lives in its own file (p<N>.js): the shard has only its length.
+    function isLong(term, m) { return typeof registry.data.shards[shardOf(term, m)][term] === "number"; }
+    function longFile(term, m) { return "p" + (fnv1a(term) % m.long_shards) + ".js"; }
+
+    function df(term, m) {
+      var value = registry.data.shards[shardOf(term, m)][term];
+      return typeof value === "number" ? value : postings(term, m).length / 2;
+    }
+
+    function isCommon(term, m) { return df(term, m) * 1000 > m.limits.common_per_mille * m.docs; }
+
+    // Loads the long lists of these (known) terms.
+    function loadLists(terms, m) {
+      var files = {};
+      terms.forEach(function (t) { if (known(t, m) && isLong(t, m)) files[longFile(t, m)] = true; });
+      return Promise.all(Object.keys(files).map(load));
+    }
+
     // A term's postings as [row, weight, row, weight, …] (see browser_index.encode).
     function postings(term, m) {
       if (decoded[term]) return decoded[term];
       var out = [];
       if (known(term, m)) {
         var text = registry.data.shards[shardOf(term, m)][term];
+        if (typeof text === "number") text = registry.data.long[term];
         var digits = m.digits, previous = 0, value = 0, scale = 1, half = 0;
         for (var i = 0; i < text.length; i++) {
           var d = digits.indexOf(text.charAt(i));
@@ -118,7 +137,7 @@
       var joined = q.join(""), terms = found.slice(0, m.limits.terms), madeOf = {};
       terms.forEach(function (t) {
         var p = parts(t, m);
-        if (p.length) madeOf[t] = p;
+        if (p.length && !p.some(function (x) { return isCommon(x, m); })) madeOf[t] = p;
       });
       return {
         text: joined, runs: runs.map(function (r) { return r.join(""); }),
@@ -135,9 +154,31 @@
         .then(function () { return analyse(text, m); });
     }
 
+    function scoredTerms(a, m) {
+      var terms = a.terms;
+      var base = terms.filter(function (t) { return chars(t).length > 1; });
+      if (!base.length) base = terms;
+      var rare = base.filter(function (t) { return !isCommon(t, m); });
+      var used = rare.length ? terms.filter(function (t) { return !isCommon(t, m); }) : terms;
+      var scored = [];
+      used.concat.apply(used, used.map(function (t) { return a.parts[t] || []; })).forEach(function (t) {
+        if (scored.indexOf(t) < 0) scored.push(t);
+      });
+      return { required: rare.length ? rare : base, scored: scored };
+    }
+
+    // Analysed, with the lists its ranking reads loaded.
+    function ready(text, m) {
+      return analysed(text, m).then(function (a) {
+        return loadLists(scoredTerms(a, m).scored, m).then(function () { return a; });
+      });
+    }
+
     function findsNothing(terms, m) {
       var wanted = terms.filter(function (t) { return chars(t).length > 1; });
       if (!wanted.length) wanted = terms;
+      var rare = wanted.filter(function (t) { return !isCommon(t, m); });
+      if (rare.length) wanted = rare;
       if (!wanted.length) return true;
       var common = null;
       wanted.forEach(function (t) {
@@ -201,14 +242,14 @@
 
     // The query searched: the typed one, or its correction when that one finds nothing.
     function chosen(text, m, options) {
-      return analysed(text, m).then(function (a) {
+      return ready(text, m).then(function (a) {
         var nothing = a.loose > 0 || findsNothing(a.terms, m);
         if (options.correct === false || !a.runs.length || !nothing) return { analysed: a, corrected: null };
         return load("x.js").then(function () {
           corrector = corrector || new Corrector(registry.data.lexicon);
           var fixed = corrector.correct(a.runs, m);
           if (fixed === null) return { analysed: a, corrected: null };
-          return analysed(fixed, m).then(function (again) {
+          return ready(fixed, m).then(function (again) {
             var better = again.loose < a.loose || findsNothing(a.terms, m);
             if (better && !findsNothing(again.terms, m)) return { analysed: again, corrected: again.runs.join(" ") };
             return { analysed: a, corrected: null };
@@ -218,10 +259,8 @@
     }
 
     function rank(a, targets, ok, m) {
-      var terms = a.terms, lists = {}, scored = [];
-      terms.concat.apply(terms, terms.map(function (t) { return a.parts[t] || []; })).forEach(function (t) {
-        if (scored.indexOf(t) < 0) scored.push(t);
-      });
+      var terms = a.terms, lists = {}, chosenTerms = scoredTerms(a, m);
+      var scored = chosenTerms.scored, required = chosenTerms.required;
       scored.forEach(function (t) { lists[t] = postings(t, m); });
       function rowsOf(t) {
         var set = new Set(), list = lists[t];
@@ -241,13 +280,8 @@
         return found;
       }
       var multi = terms.filter(function (t) { return chars(t).length > 1; });
-      var required = multi.length ? multi : terms;
       var holding = {};
       required.forEach(function (t) { holding[t] = holders(t); });
-      var rare = required.filter(function (t) {
-        return holding[t].size * 1000 <= m.limits.common_per_mille * m.docs;
-      });
-      if (rare.length) required = rare;
       var count = new Map();
       required.forEach(function (t) {
         holding[t].forEach(function (row) {
@@ -368,6 +402,8 @@
           var needed = {};
           targets.forEach(function (t) { needed[shardOf(t[1], m)] = true; });
           return Promise.all(Object.keys(needed).map(function (n) { return load("s" + n + ".js"); })).then(function () {
+            return loadLists(targets.map(function (t) { return t[1]; }), m);
+          }).then(function () {
             var ranked = rank(a, targets, ok, m);
             var rows = options.sort === "date" ? byDate(ranked.rows, facts) : ranked.rows;
             return {
@@ -414,11 +450,12 @@
   }
 
   function createRegistry() {
-    var data = { meta: null, shards: {}, docs: {}, facts: null, lexicon: null };
+    var data = { meta: null, shards: {}, long: {}, docs: {}, facts: null, lexicon: null };
     return {
       data: data,
       meta: function (m) { data.meta = m; },
       shard: function (n, terms) { data.shards[n] = terms; },
+      long: function (n, lists) { Object.keys(lists).forEach(function (t) { data.long[t] = lists[t]; }); },
       docs: function (n, rows) { data.docs[n] = rows; },
       facts: function (f) { data.facts = f; },
       lexicon: function (x) { data.lexicon = x; },

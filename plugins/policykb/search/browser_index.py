@@ -39,6 +39,10 @@ FOLDER = "search/kb"
 CHUNK = 10  # documents per d<N>.js: a hit costs its chunk, so chunks stay small
 SHARD_TARGET = 12_000  # bytes of postings per shard, before the script wrapper
 SNIPPET_CHARS = 80
+# A list longer than this (in characters) moves to a p<N>.js of its own, loaded only when
+# the term is searched: a shard then costs a query little for each word it merely holds.
+LONG_LIST = 200
+LONG_TARGET = 8_000  # bytes of long lists per p<N>.js
 
 # One letter per document, in document order: the browser filters by kind without
 # loading any document chunk.
@@ -159,12 +163,23 @@ def build(
     *,
     use_directory_urls: bool,
 ) -> BrowserIndex:
-    encoded = {term: encode(p) for term, p in sorted(_postings(docs).items())}
-    total = sum(len(v) + len(term.encode()) + 4 for term, v in encoded.items())
+    postings = _postings(docs)
+    encoded = {term: encode(p) for term, p in sorted(postings.items())}
+    counts = {term: len(p) for term, p in postings.items()}
+    long = {term: v for term, v in encoded.items() if len(v) > LONG_LIST}
+    total = sum(
+        (len(v) if term not in long else 6) + len(term.encode()) + 4 for term, v in encoded.items()
+    )
     shards = max(1, math.ceil(total / SHARD_TARGET))
-    by_shard: dict[int, dict[str, str]] = defaultdict(dict)
+    long_shards = max(1, math.ceil(sum(len(v) for v in long.values()) / LONG_TARGET))
+    by_shard: dict[int, dict[str, str | int]] = defaultdict(dict)
+    by_long: dict[int, dict[str, str]] = defaultdict(dict)
     for term, value in encoded.items():
-        by_shard[shard_of(term, shards)][term] = value
+        if term in long:
+            by_shard[shard_of(term, shards)][term] = counts[term]
+            by_long[fnv1a(term) % long_shards][term] = value
+        else:
+            by_shard[shard_of(term, shards)][term] = value
     lex = lexicon.for_documents(docs, segmenter.words)
     files = {
         f"{FOLDER}/meta.js": _script(
@@ -172,6 +187,7 @@ def build(
             {
                 "format": FORMAT,
                 "shards": shards,
+                "long_shards": long_shards,
                 "chunk": CHUNK,
                 "docs": len(docs),
                 "kinds": "".join(KIND_CODES[doc.kind] for doc in docs),
@@ -190,6 +206,8 @@ def build(
     }
     for n in range(shards):
         files[f"{FOLDER}/s{n}.js"] = _script("shard", n, by_shard.get(n, {}))
+    for n in range(long_shards):
+        files[f"{FOLDER}/p{n}.js"] = _script("long", n, by_long.get(n, {}))
     for start in range(0, len(docs), CHUNK):
         rows = [
             [

@@ -154,8 +154,30 @@ def analyse(text: str, index: Postings, lexicon: Lexicon, aliases: Iterable[str]
     q = normalise(text, lexicon)
     runs = [r for r in SPLIT.split(q) if r]
     terms, loose = segment(runs, index.known)
-    made_of = {t: p for t in terms if (p := parts(t, index.known))}
+    # parts only of rare words: a common one is never fetched when rarer ones are there
+    made_of = {
+        t: p
+        for t in terms
+        if (p := parts(t, index.known)) and not any(is_common(index, x) for x in p)
+    }
     return Analysed(q, runs, terms, [a for a in aliases if a in q], loose, made_of)
+
+
+def is_common(index: Postings, term: str) -> bool:
+    return len(index.postings(term)) * 1000 > COMMON_PER_MILLE * index.docs
+
+
+def scored_terms(index: Postings, analysed: Analysed) -> tuple[list[str], list[str]]:
+    """(required, scored): the terms a document must hold, and those that score it.
+    Words in more than ``COMMON_PER_MILLE`` of the documents (基层, 工作) neither, when
+    rarer ones are there: they match nearly everything and rank nothing."""
+    terms = analysed.terms
+    base = [t for t in terms if len(t) > 1] or terms
+    rare = [t for t in base if not is_common(index, t)]
+    used = [t for t in terms if not is_common(index, t)] if rare else terms
+    # then the words they are made of
+    scored = list(dict.fromkeys([*used, *(p for t in used for p in analysed.parts.get(t, ()))]))
+    return rare or base, scored
 
 
 def idf(df: int, docs: int) -> int:
@@ -172,8 +194,7 @@ def rank(
     """``alias_targets``: (row, link term) of every entry the query's aliases name."""
     ok = allowed or (lambda row: True)
     terms = analysed.terms
-    # the terms scored: the query's, then the words they are made of
-    scored = list(dict.fromkeys([*terms, *(p for t in terms for p in analysed.parts.get(t, ()))]))
+    required, scored = scored_terms(index, analysed)
     lists = {t: index.postings(t) for t in scored}
 
     def holders(term: str) -> set[int]:
@@ -184,11 +205,7 @@ def rank(
         return found
 
     multi = [t for t in terms if len(t) > 1]
-    required = multi or terms
     holding = {t: holders(t) for t in required}
-    rare = [t for t in required if len(holding[t]) * 1000 <= COMMON_PER_MILLE * index.docs]
-    if rare:
-        required = rare
     count: dict[int, int] = defaultdict(int)
     for t in required:
         for row in holding[t]:
@@ -225,8 +242,9 @@ def rank(
 
 
 def finds_nothing(index: Postings, terms: list[str]) -> bool:
-    """No document holds all the query's words (its longer words, if it has any)."""
+    """No document holds all the query's words (its longer, rarer words, if it has any)."""
     wanted = [t for t in terms if len(t) > 1] or terms
+    wanted = [t for t in wanted if not is_common(index, t)] or wanted
     if not wanted:
         return True
     common = set(index.postings(wanted[0]))
