@@ -109,3 +109,23 @@ def test_a_query_never_matches_every_entry(indexes, server):
 def test_browser_facets_are_the_servers(indexes, server):
     [answer] = browser(indexes, [("督检考", {"facets": True})])
     assert answer["facets"] == server.search(SearchQuery("督检考")).facets
+
+
+def test_single_characters_do_not_outrank_whole_words(server):
+    # 长 alone is no reason to come up for 文件太长 (办证时间长 did, second)
+    holders = set(server.postings("文件"))
+    hits = server.search(SearchQuery("文件太长")).hits
+    assert hits and all(server._row_by_id[h.id] in holders for h in hits)
+
+
+def test_snippets_are_the_entrys_own_sentences(server):
+    for q in benchmark_queries():
+        for hit in server.search(SearchQuery(q)).hits:
+            assert "[[" not in hit.snippet, (q, hit.id)
+            assert not hit.snippet.lstrip("…").startswith(("- ", "* ", "1. ")), (q, hit.id)
+
+
+def test_browser_snippets_are_plain_too(indexes):
+    answers = browser(indexes, [(q, {}) for q in benchmark_queries()])
+    for answer in answers:
+        assert not any("[[" in s for s in answer["snippets"])

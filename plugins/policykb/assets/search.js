@@ -137,7 +137,7 @@
       var joined = q.join(""), terms = found.slice(0, m.limits.terms), madeOf = {};
       terms.forEach(function (t) {
         var p = parts(t, m);
-        if (p.length && !p.some(function (x) { return isCommon(x, m); })) madeOf[t] = p;
+        if (p.length && (df(t, m) < m.limits.enough || !p.some(function (x) { return isCommon(x, m); }))) madeOf[t] = p;
       });
       return {
         text: joined, runs: runs.map(function (r) { return r.join(""); }),

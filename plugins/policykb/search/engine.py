@@ -154,11 +154,13 @@ def analyse(text: str, index: Postings, lexicon: Lexicon, aliases: Iterable[str]
     q = normalise(text, lexicon)
     runs = [r for r in SPLIT.split(q) if r]
     terms, loose = segment(runs, index.known)
-    # parts only of rare words: a common one is never fetched when rarer ones are there
+    # parts of a compound few documents spell out (督查考核), or made of rare words: a
+    # common one is fetched only when it is what can find something
     made_of = {
         t: p
         for t in terms
-        if (p := parts(t, index.known)) and not any(is_common(index, x) for x in p)
+        if (p := parts(t, index.known))
+        and (len(index.postings(t)) < ENOUGH or not any(is_common(index, x) for x in p))
     }
     return Analysed(q, runs, terms, [a for a in aliases if a in q], loose, made_of)
 
