@@ -125,16 +125,27 @@
       return out.every(function (p) { return chars(p).length > 1; }) ? out : [];
     }
 
-    function analyse(text, m) {
-      var q = normalise(text, m);
-      var runs = splitRuns(q, m);
-      var found = [], loose = 0;
-      runs.forEach(function (run) {
-        pieces(run, m).forEach(function (piece) {
-          if (known(piece, m)) { if (found.indexOf(piece) < 0) found.push(piece); } else loose++;
+    // Segments piece of text by piece of text (loading the shards of each one's
+    // characters first), up to the cap on terms: the rest of a pasted page is not read.
+    function analysed(text, m) {
+      var q = normalise(text, m), runs = splitRuns(q, m), found = [], loose = 0;
+      function from(r) {
+        if (r >= runs.length || found.length >= m.limits.terms) return Promise.resolve();
+        var needed = {};
+        runs[r].forEach(function (ch) { needed[shardOf(ch, m)] = true; });
+        return Promise.all(Object.keys(needed).map(function (n) { return load("s" + n + ".js"); })).then(function () {
+          var list = pieces(runs[r], m);
+          for (var k = 0; k < list.length && found.length < m.limits.terms; k++) {
+            if (known(list[k], m)) { if (found.indexOf(list[k]) < 0) found.push(list[k]); } else loose++;
+          }
+          return from(r + 1);
         });
-      });
-      var joined = q.join(""), terms = found.slice(0, m.limits.terms), madeOf = {};
+      }
+      return from(0).then(function () { return finish(q, runs, found, loose, m); });
+    }
+
+    function finish(q, runs, found, loose, m) {
+      var joined = q.join(""), terms = found, madeOf = {};
       terms.forEach(function (t) {
         var p = parts(t, m);
         if (p.length && (df(t, m) < m.limits.enough || !p.some(function (x) { return isCommon(x, m); }))) madeOf[t] = p;
@@ -146,13 +157,6 @@
       };
     }
 
-    // Loads the shards of every character of `text`, then analyses it.
-    function analysed(text, m) {
-      var needed = {};
-      normalise(text, m).forEach(function (ch) { needed[shardOf(ch, m)] = true; });
-      return Promise.all(Object.keys(needed).map(function (n) { return load("s" + n + ".js"); }))
-        .then(function () { return analyse(text, m); });
-    }
 
     function scoredTerms(a, m) {
       var terms = a.terms;
@@ -244,7 +248,9 @@
     function chosen(text, m, options) {
       return ready(text, m).then(function (a) {
         var nothing = a.loose > 0 || findsNothing(a.terms, m);
-        if (options.correct === false || !a.runs.length || !nothing) return { analysed: a, corrected: null };
+        if (options.correct === false || !a.runs.length || !nothing || a.terms.length >= m.limits.terms) {
+          return { analysed: a, corrected: null };
+        }
         return load("x.js").then(function () {
           corrector = corrector || new Corrector(registry.data.lexicon);
           var fixed = corrector.correct(a.runs, m);
@@ -331,7 +337,10 @@
 
     function valuesOf(facet, row, m, facts) {
       if (facet === "kind") return [m.kindNames[m.kinds.charAt(row)]];
-      if (facet === "problems") return facts.problems.of[row].map(function (i) { return facts.problems.values[i]; });
+      if (facet === "problems") {
+        if (!facts.problems.rows) facts.problems.rows = facts.problems.of.split(" ");
+        return chars(facts.problems.rows[row]).map(function (c) { return facts.problems.values[c.codePointAt(0) - 48]; });
+      }
       var f = facts[facet], v = f.values[f.codes.charCodeAt(row) - 48];
       return v ? [v] : [];
     }

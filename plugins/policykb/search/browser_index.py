@@ -145,7 +145,8 @@ def _facts(docs: list[SearchDocument]) -> dict:
     index = {p: i for i, p in enumerate(problems)}
     out["problems"] = {
         "values": problems,
-        "of": [[index[p] for p in r.problems] for r in rows],
+        # per document its problems' codes, documents separated by spaces
+        "of": " ".join("".join(chr(48 + index[p]) for p in r.problems) for r in rows),
         "titles": {d.id: d.title for d in docs if d.kind == "problem"},
     }
     return out

@@ -37,7 +37,7 @@ from .lexicon import Lexicon
 
 MAX_QUERY_CHARS = 200  # a pasted page of text must not become thousands of terms
 MAX_TERM_CHARS = 12  # longest term looked up
-MAX_TERMS = 24  # distinct terms of one query that are searched
+MAX_TERMS = 16  # distinct terms of one query that are searched
 MAX_FIX_CHARS = 8  # longest piece a correction may replace (the glossary's longest word)
 COMMON_PER_MILLE = 200  # a term in more of the documents (in ‰) is too common to require
 ENOUGH = 10  # documents with all the words that make a result set of their own
@@ -142,12 +142,18 @@ def segment(runs: Iterable[str], known: Callable[[str], bool]) -> tuple[list[str
     found: dict[str, None] = {}
     loose = 0
     for run in runs:
+        # pieces by pieces of text: past MAX_TERMS terms the rest is not read at all (the
+        # browser loads the shards of a piece's characters only when it reaches it)
+        if len(found) >= MAX_TERMS:
+            break
         for piece in _pieces(run, known):
+            if len(found) >= MAX_TERMS:
+                break
             if known(piece):
                 found.setdefault(piece)
             else:
                 loose += 1
-    return list(found)[:MAX_TERMS], loose
+    return list(found), loose
 
 
 def analyse(text: str, index: Postings, lexicon: Lexicon, aliases: Iterable[str]) -> Analysed:
@@ -261,6 +267,8 @@ def corrected(
     """The corrected query's analysis, when it is to be searched instead."""
     if not analysed.runs or not analysed.finds_nothing(index):
         return None
+    if len(analysed.terms) >= MAX_TERMS:
+        return None  # a pasted page, not a misspelt word (and not all of it was read)
     fixed = Corrector.of(lexicon).correct(analysed.runs, index.known)
     if fixed is None:
         return None
