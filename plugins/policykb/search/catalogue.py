@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .backend import FACETS
-from .documents import SearchDocument
+
+if TYPE_CHECKING:
+    from .documents import SearchDocument
 
 # A filter parameter → the facet it narrows.
 FILTERS = {

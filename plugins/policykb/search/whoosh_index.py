@@ -22,19 +22,21 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as windex
 from whoosh.analysis import DelimitedAttributeFilter, RegexTokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from .. import urls
 from ..fsutil import replacing
-from ..linker import KnowledgeBase
 from . import catalogue, engine, lexicon
 from .backend import Hit, QueryError, SearchQuery, SearchResults
-from .documents import SearchDocument, build_documents, fingerprint
-from .segment import Segmenter, glossary
 from .snippet import snippet
+
+if TYPE_CHECKING:  # building needs them; answering a query must not pay for importing them
+    from ..linker import KnowledgeBase
+    from .documents import SearchDocument
+    from .segment import Segmenter
 
 FORMAT = "policykb-whoosh-3"  # bump when fields or analysis change
 # "督检考^37 考核^12": each term with its weight, read back as the posting's weight
@@ -79,6 +81,9 @@ def build(
 ) -> IndexMeta:
     """Write the index of ``documents`` to ``directory``: in place when it holds a
     compatible index (only what changed), else a fresh one that replaces it once complete."""
+    from .documents import build_documents, fingerprint
+    from .segment import Segmenter, glossary
+
     if documents is None:
         segmenter = segmenter or Segmenter.for_kb(kb)
         documents = build_documents(kb, segmenter)
@@ -141,8 +146,13 @@ def _write_side_files(
         ids = reader.column_reader("id")
         docnum = {ids[n]: n for n in range(reader.doc_count_all()) if not reader.is_deleted(n)}
     ix.close()
+    from .. import urls
+
     table = {
         "rows": [list(catalogue.Row.of(doc).__dict__.values()) for doc in documents],
+        "urls": [
+            urls.site_url(doc.page, use_directory_urls=meta.use_directory_urls) for doc in documents
+        ],
         "docnums": [docnum[doc.id] for doc in documents],
         "hashes": [doc.content_hash() for doc in documents],
     }
@@ -184,6 +194,8 @@ def read_meta(directory: Path) -> IndexMeta | None:
 
 
 def is_current(directory: Path, kb: KnowledgeBase, words: list[str]) -> bool:
+    from .documents import fingerprint
+
     meta = read_meta(directory)
     return bool(meta and meta.format == FORMAT and meta.fingerprint == fingerprint(kb, words))
 
@@ -199,6 +211,7 @@ class WhooshSearch:
         table = _read_table(directory)
         self.rows = [catalogue.Row(*r[:-1], tuple(r[-1])) for r in table["rows"]]
         self.docnums: list[int] = table["docnums"]
+        self.urls: list[str] = table["urls"]
         self._row_of = {d: n for n, d in enumerate(self.docnums)}
         self._row_by_id = {row.id: n for n, row in enumerate(self.rows)}
         self.lexicon = lexicon.Lexicon.from_json(
@@ -292,7 +305,7 @@ class WhooshSearch:
             id=row.id,
             kind=row.kind,
             title=row.title,
-            url=urls.site_url(row.page, use_directory_urls=self.meta.use_directory_urls),
+            url=self.urls[n],
             score=ranked.scores[n],
             snippet=snippet(prose, ranked.terms),
             region=row.region,
