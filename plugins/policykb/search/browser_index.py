@@ -42,7 +42,7 @@ SNIPPET_CHARS = 80
 # A list longer than this (in characters) moves to a p<N>.js of its own, loaded only when
 # the term is searched: a shard then costs a query little for each word it merely holds.
 LONG_LIST = 200
-LONG_TARGET = 8_000  # bytes of long lists per p<N>.js
+LONG_TARGET = 3_000  # bytes of long lists per p<N>.js: most hold one list
 
 # One letter per document, in document order: the browser filters by kind without
 # loading any document chunk.

@@ -37,7 +37,7 @@ from .lexicon import Lexicon
 
 MAX_QUERY_CHARS = 200  # a pasted page of text must not become thousands of terms
 MAX_TERM_CHARS = 12  # longest term looked up
-MAX_TERMS = 16  # distinct terms of one query that are searched
+MAX_TERMS = 12  # distinct terms of one query that are searched
 MAX_FIX_CHARS = 8  # longest piece a correction may replace (the glossary's longest word)
 COMMON_PER_MILLE = 200  # a term in more of the documents (in ‰) is too common to require
 ENOUGH = 10  # documents with all the words that make a result set of their own
