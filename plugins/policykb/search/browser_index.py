@@ -37,7 +37,7 @@ from .segment import Segmenter
 FORMAT = 2
 FOLDER = "search/kb"
 CHUNK = 10  # documents per d<N>.js: a hit costs its chunk, so chunks stay small
-SHARD_TARGET = 12_000  # bytes of postings per shard, before the script wrapper
+SHARD_TARGET = 3_000  # bytes of a shard's terms (long lists apart): a query loads one per character
 SNIPPET_CHARS = 80
 # A list longer than this (in characters) moves to a p<N>.js of its own, loaded only when
 # the term is searched: a shard then costs a query little for each word it merely holds.

@@ -28,7 +28,7 @@ from whoosh import index as windex
 from whoosh.analysis import DelimitedAttributeFilter, RegexTokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from ..fsutil import replacing
+from ..fsutil import repair, replacing
 from . import catalogue, engine, lexicon
 from .backend import Hit, QueryError, SearchQuery, SearchResults
 from .snippet import snippet
@@ -93,6 +93,7 @@ def build(
     if _compatible(directory, use_directory_urls):
         with open(directory.with_name(f".{directory.name}.lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # the same lock as fsutil.replacing's
+            repair(directory)  # what a killed build left, as replacing removes it
             _update(directory, documents)
             _write_side_files(directory, documents, meta, words)
         return meta
