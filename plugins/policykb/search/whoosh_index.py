@@ -142,11 +142,6 @@ def _write_side_files(
 ) -> None:
     # the writer's lock file (made 0755) outlives it; no process writes the index now
     (directory / "MAIN_WRITELOCK").unlink(missing_ok=True)
-    ix = windex.open_dir(directory)
-    with ix.reader() as reader:
-        ids = reader.column_reader("id")
-        docnum = {ids[n]: n for n in range(reader.doc_count_all()) if not reader.is_deleted(n)}
-    ix.close()
     from .. import urls
 
     table = {
@@ -154,7 +149,6 @@ def _write_side_files(
         "urls": [
             urls.site_url(doc.page, use_directory_urls=meta.use_directory_urls) for doc in documents
         ],
-        "docnums": [docnum[doc.id] for doc in documents],
         "hashes": [doc.content_hash() for doc in documents],
     }
     _write_json(directory / TABLE, table)
@@ -211,9 +205,7 @@ class WhooshSearch:
         self.meta = meta
         table = _read_table(directory)
         self.rows = [catalogue.Row(*r[:-1], tuple(r[-1])) for r in table["rows"]]
-        self.docnums: list[int] = table["docnums"]
         self.urls: list[str] = table["urls"]
-        self._row_of = {d: n for n, d in enumerate(self.docnums)}
         self._row_by_id = {row.id: n for n, row in enumerate(self.rows)}
         self.lexicon = lexicon.Lexicon.from_json(
             json.loads((directory / LEXICON).read_text(encoding="utf-8"))
@@ -222,6 +214,18 @@ class WhooshSearch:
         self.index = windex.open_dir(directory)
         # One reader for the index's lifetime; the server's threads take turns on it.
         self.reader = self.index.reader()
+        # whoosh's document numbers → rows, from the index itself (its id column): a build
+        # killed between the index's commit and table.json leaves them consistent still
+        ids = self.reader.column_reader("id")
+        deleted = self.reader.has_deletions()
+        self._row_of: dict[int, int] = {}
+        for docnum in range(self.reader.doc_count_all()):
+            if deleted and self.reader.is_deleted(docnum):
+                continue
+            row = self._row_by_id.get(ids[docnum])
+            if row is not None:
+                self._row_of[docnum] = row
+        self.docnums = {row: docnum for docnum, row in self._row_of.items()}
         self._lock = threading.Lock()
         self._postings: dict[str, dict[int, int]] = {}
         self.problem_titles = {r.id: r.title for r in self.rows if r.kind == "problem"}
@@ -301,7 +305,8 @@ class WhooshSearch:
 
     def _hit(self, n: int, ranked: engine.Ranked) -> Hit:
         row = self.rows[n]
-        prose = self.reader.stored_fields(self.docnums[n]).get("prose", "")
+        docnum = self.docnums.get(n)
+        prose = self.reader.stored_fields(docnum).get("prose", "") if docnum is not None else ""
         return Hit(
             id=row.id,
             kind=row.kind,
