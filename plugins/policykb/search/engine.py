@@ -9,14 +9,17 @@ engines add them up exactly and break ties by document number (id order) alike.
 1. The query is lowercased, cut to ``MAX_QUERY_CHARS`` characters, traditional
    characters folded to simplified (``lexicon``) and split at punctuation and spaces.
 2. Each piece is segmented by longest match over the index's own terms (no jieba at query
-   time: the index's terms are what can match); at most ``MAX_TERMS`` distinct terms.
+   time: the index's terms are what can match), until ``MAX_TERMS`` distinct terms; the
+   rest of a pasted page is not read.
 3. The required terms are the multi-character ones (single characters only when there
    is nothing else), without those in more than ``COMMON_PER_MILLE`` of the documents when
-   rarer ones are there. A document must hold all of them; when fewer than ``ENOUGH``
-   do, at least half of them.
-4. A document's score is the sum over all query terms of idf × weight; single
-   characters of a query with longer terms count a quarter, so 长 never lifts a document
-   over one that matches 文件. An alias (督检考) adds its entry and what links to it.
+   rarer ones are there (those are then not scored either). A document must hold all of
+   them (a compound few documents spell out, 督查考核, is held by a document with all its
+   ``parts`` too); when fewer than ``ENOUGH`` do, at least half of them.
+4. A document's score is the sum over the scored terms (and their parts) of idf ×
+   weight; single characters of a query with longer terms count a quarter, so 长 never
+   lifts a document over one that matches 文件. An alias (督检考) puts its entry first and
+   adds what links to it.
 5. A query that finds nothing (``Analysed.finds_nothing``) is tried once more corrected
    (``Corrector``): an unknown piece replaced by the glossary word that sounds the same,
    or that differs in one character. The corrected query is searched instead when it
