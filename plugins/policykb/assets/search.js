@@ -309,9 +309,6 @@
       });
       var scores = new Map();
       matched.forEach(function (row) { scores.set(row, 0); });
-      targets.forEach(function (target) {
-        if (scores.has(target[0])) scores.set(target[0], scores.get(target[0]) + m.limits.alias_score);
-      });
       scored.forEach(function (t) {
         var weight = idf(lists[t].length / 2, m.docs), list = lists[t];
         var share = chars(t).length === 1 && multi.length ? m.limits.single_char_share : 1;
@@ -319,11 +316,16 @@
           if (scores.has(list[k])) scores.set(list[k], scores.get(list[k]) + Math.floor(weight * list[k + 1] / share));
         }
       });
+      // the more of the required words a document holds, the higher
+      scores.forEach(function (score, row) { scores.set(row, score * Math.max(1, count.get(row) || 0)); });
       Object.keys(links).forEach(function (link) {
         var list = links[link], weight = m.limits.alias_link_factor * idf(list.length / 2, m.docs);
         for (var k = 0; k < list.length; k += 2) {
           if (scores.has(list[k])) scores.set(list[k], scores.get(list[k]) + weight * list[k + 1]);
         }
+      });
+      targets.forEach(function (target) {
+        if (scores.has(target[0])) scores.set(target[0], scores.get(target[0]) + m.limits.alias_score);
       });
       var rows = Array.from(scores.keys());
       rows.sort(function (x, y) { return scores.get(y) - scores.get(x) || x - y; });

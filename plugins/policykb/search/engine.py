@@ -234,20 +234,24 @@ def rank(
         links[link] = index.postings(link)
         matched.update(r for r in links[link] if ok(r))
     scores = dict.fromkeys(matched, 0)
-    for row, _ in alias_targets:
-        if row in scores:
-            scores[row] += ALIAS_SCORE
     for t in scored:
         weight = idf(len(lists[t]), index.docs)
         share = SINGLE_CHAR_SHARE if len(t) == 1 and multi else 1
         for row, w in lists[t].items():
             if row in scores:
                 scores[row] += weight * w // share
+    # the more of the required words a document holds, the higher: 第8条 and 若干规定
+    # before 若干规定 alone
+    for row in scores:
+        scores[row] *= max(1, count.get(row, 0))
     for postings in links.values():
         weight = ALIAS_LINK_FACTOR * idf(len(postings), index.docs)
         for row, w in postings.items():
             if row in scores:
                 scores[row] += weight * w
+    for row, _ in alias_targets:
+        if row in scores:
+            scores[row] += ALIAS_SCORE
     rows = sorted(scores, key=lambda row: (-scores[row], row))
     return Ranked(rows, scores, scored, analysed=analysed)
 
