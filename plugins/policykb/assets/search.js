@@ -430,6 +430,12 @@
 
     function prepare(m) {
       if (m.foldTable) return;
+      var aliases = {};
+      Object.keys(m.aliases.names).forEach(function (name) {
+        var at = m.aliases.names[name];
+        aliases[name] = at ? at.split(" ").map(function (k) { return m.aliases.targets[Number(k)]; }) : [];
+      });
+      m.aliases = aliases;
       var fold = chars(m.fold), table = {};
       for (var k = 0; k + 1 < fold.length; k += 2) table[fold[k]] = fold[k + 1];
       m.foldTable = table;

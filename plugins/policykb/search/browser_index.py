@@ -112,16 +112,20 @@ def _postings(docs: list[SearchDocument]) -> dict[str, list[tuple[int, int]]]:
 
 
 def _aliases(docs: list[SearchDocument], alias_table: dict[str, list[list[str]]]) -> dict:
+    """{"targets": [[document number, link term], …], "names": {alias: "0 3"}}: each
+    problem or remedy once, its names pointing at it by position (search.js expands it)."""
     number = {doc.id: n for n, doc in enumerate(docs)}
-    table: dict[str, list] = {}
-    for alias, targets in sorted(alias_table.items()):
+    targets: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for alias, named in sorted(alias_table.items()):
         entries = []
-        for kind, target in targets:
+        for kind, target in named:
             if target in number:
                 prefix = PROBLEM_TERM if kind == "problem" else REMEDY_TERM
-                entries.append([number[target], prefix + target])
-        table[alias] = entries
-    return table
+                entries.append(str(targets.setdefault(prefix + target, len(targets))))
+        names[alias] = " ".join(entries)
+    links = [[number[link[3:]], link] for link in targets]
+    return {"targets": links, "names": names}
 
 
 def _snippet(doc: SearchDocument) -> str:
