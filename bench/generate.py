@@ -95,6 +95,11 @@ class Vocabulary:
 
     def __init__(self, real: dict[str, dict[str, dict]]):
         cases, problems = list(real["case"].values()), real["problem"]
+        # a region may be written as its path ([甘肃省, 兰州市]): one string here
+        cases = [
+            {**c, "region": "".join(c["region"]) if isinstance(c["region"], list) else c["region"]}
+            for c in cases
+        ]
         self.cases, self.rules = cases, list(real["rule"].values())
         self.negatives = list(real["negative"].values())
         self.problem_ids, self.remedies = sorted(problems), real["remedy"]

@@ -109,3 +109,72 @@ def test_search_page_uses_the_server_and_its_facets_when_there(page, api_url):
 def test_real_site_search_box(page, real_site, word, expected):
     page.goto((real_site / "site/index.html").as_uri())
     assert expected in type_query(page, word)[:3]
+
+
+def page_results(page, url: str) -> list[str]:
+    """Opens the search page at ``url``; the ids it shows once rendered."""
+    page.goto(url)
+    page.wait_for_selector("#kb-search-page[data-kb-rendered]")
+    return page.locator("#kb-search-page .kb-hit").evaluate_all("i => i.map(e => e.dataset.kbId)")
+
+
+@pytest.fixture(params=["server", "browser-http", "browser-file"])
+def search_page(request, api_url, static_url, built) -> str:
+    """The search page, from the search server, from a plain web server and from file://."""
+    return {
+        "server": f"{api_url}/search.html",
+        "browser-http": f"{static_url}/search.html",
+        "browser-file": (built / "site/search.html").as_uri(),
+    }[request.param]
+
+
+def test_show_more_only_when_there_is_more(page, search_page):
+    few = page_results(page, f"{search_page}?q={quote('多考合一')}")
+    assert 0 < len(few) < 20
+    assert page.locator(".kb-more-results").is_hidden()
+    assert page_results(page, f"{search_page}?q={quote('量子计算')}") == []
+    assert page.locator(".kb-more-results").is_hidden()
+    assert page.locator(".kb-search-status").inner_text() == "没有找到符合条件的结果"
+
+
+def test_a_typo_shows_the_corrected_results_and_says_so(page, search_page):
+    found = page_results(page, f"{search_page}?q={quote('多考和一')}")
+    assert "lanzhou-xinqu-duokao-heyi" in found
+    status = page.locator(".kb-search-status")
+    assert status.inner_text().startswith('已显示"多考合一"的结果，仍搜索"多考和一"')
+    status.locator("a.kb-exact").click()
+    page.wait_for_function("() => location.search.includes('correct=0')")
+    page.wait_for_selector("#kb-search-page[data-kb-rendered]")
+    assert "已显示" not in page.locator(".kb-search-status").inner_text()
+
+
+def test_hits_say_kind_region_date_and_quote_plain_sentences(page, search_page):
+    page_results(page, f"{search_page}?q={quote('兰州 考核')}")
+    first = page.locator("#kb-search-page .kb-hit").first
+    assert first.locator(".kb-hit__meta").inner_text() == "案例 · 甘肃省兰州新区 · 2024 · 县级"
+    snippets = page.locator(".kb-hit__snippet").all_inner_texts()
+    assert snippets and not any("[[" in s or s.lstrip().startswith("- ") for s in snippets)
+    mark = first.locator("mark").first
+    colours = mark.evaluate("m => [getComputedStyle(m).backgroundColor, getComputedStyle(m).color]")
+    assert colours == ["rgb(255, 226, 122)", "rgb(26, 26, 26)"]
+
+
+def test_facets_by_level_and_sorting_by_date(page, search_page):
+    page_results(page, f"{search_page}?q={quote('考核')}")
+    facets = page.locator(".kb-facet").all_inner_texts()
+    assert any(text.startswith("层级") for text in facets)
+    page.locator(".kb-sort button[data-sort=date]").click()
+    page.wait_for_function("() => location.search.includes('sort=date')")
+    page.wait_for_selector(".kb-sort button[data-sort=date].kb-chip--on")
+    dates = page.locator("#kb-search-page .kb-hit__meta").all_inner_texts()
+    years = [next((p for p in d.split(" · ") if p[:4].isdigit()), "") for d in dates]
+    assert [y for y in years if y] == sorted((y for y in years if y), reverse=True)
+
+
+def test_enter_in_the_header_box_opens_the_search_page(page, site_url):
+    page.goto(site_url)
+    type_query(page, "督检考")
+    page.press("input.md-search__input", "Enter")
+    page.wait_for_url("**/search.html?q=*")
+    page.wait_for_selector("#kb-search-page[data-kb-rendered]")
+    assert page.locator("#kb-search-page input").input_value() == "督检考"

@@ -22,16 +22,18 @@ def test_a_full_disk_is_one_line_and_leaves_the_old_site(kb, monkeypatch):
     before = sorted(p.name for p in kb.root.iterdir())
     index = kb.root / ".policykb" / "index"
 
-    def full(directory, schema):
-        raise OSError(errno.ENOSPC, "No space left on device", str(directory / "x.seg"))
+    def full(directory, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(Path(directory) / "x.seg"))
 
+    # a fresh index is created, an existing one updated in place: either fills the disk
     monkeypatch.setattr(whoosh_index.windex, "create_in", full)
+    monkeypatch.setattr(whoosh_index.windex, "open_dir", full)
     kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 新版，全县设")
     kb.with_address()
     result = kb.run("build", "-q")
     assert result.code == 1
     assert re.fullmatch(
-        rf"Error: {re.escape(str(index.parent))}/\.index-building-\w+/x\.seg: "
+        rf"Error: {re.escape(str(index))}/x\.seg: "
         r"No space left on device\n",
         result.err,
     )

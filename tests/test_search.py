@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 from policykb.pipeline import load_knowledge_base
+from policykb.search import engine as engine_module
 from policykb.search import whoosh_index
-from policykb.search.backend import QueryError, SearchQuery
+from policykb.search.backend import FACETS, QueryError, SearchQuery
 from policykb.search.documents import build_documents
 from policykb.search.segment import Segmenter, glossary
 
@@ -138,10 +140,17 @@ def test_cli_search_json(kb):
     data = json.loads(result.out)
     assert data["total"] >= 3
     first = data["hits"][0]
-    assert set(first) == {"id", "kind", "title", "url", "score", "snippet"}
+    assert set(first) == {
+        *("id", "kind", "title", "url", "score", "snippet"),
+        *("region", "date", "level", "issuer", "doctype", "status"),
+    }
     assert first["id"] == "dujiankao-guoduo"
     assert first["url"] == "problems/dujiankao-guoduo.html"
-    assert set(data["facets"]) == {"kind", "problems", "region", "year"}
+    assert set(data["facets"]) == {
+        *("kind", "problems", "region", "year"),
+        *("level", "issuer", "doctype"),
+    }
+    assert data["corrected"] is None
 
 
 def test_cli_search_text_and_filters(kb):
@@ -150,7 +159,8 @@ def test_cli_search_text_and_filters(kb):
         "1 result(s) for '考核', page 1 of 1:",
         "1. [案例] 兰州新区“多考合一”  (cases/lanzhou-xinqu-duokao-heyi.html)",
     ]
-    assert "【" in result.out.splitlines()[2]
+    assert result.out.splitlines()[2] == "   甘肃省兰州新区 · 2024 · 县级"
+    assert "【" in result.out.splitlines()[3]
     bad = kb.run("search", "考核", "--problem", "不存在")
     assert bad.code == 1
     assert bad.err == "Error: unknown problem '不存在': give a problem id, title or alias\n"
@@ -186,9 +196,10 @@ def test_index_is_replaced_only_when_complete(tiny_kb, segmenter, tmp_path):
 
 
 def test_documents_with_all_the_words_come_alone_when_there_are_enough(engine, monkeypatch):
+    monkeypatch.setattr(engine_module, "COMMON_PER_MILLE", 1000)  # 督查 is in most of them
     broad = ids(engine.search(SearchQuery("督查 计划外")))
     assert len(broad) > 1  # fewer than ENOUGH have both words: any word will do
-    monkeypatch.setattr(whoosh_index, "ENOUGH", 1)
+    monkeypatch.setattr(engine_module, "ENOUGH", 1)
     assert ids(engine.search(SearchQuery("督查 计划外"))) == ["dujiankao-guoduo"]
 
 
@@ -200,7 +211,7 @@ def test_documents_with_all_the_words_come_alone_when_there_are_enough(engine, m
 def test_a_filter_that_matches_nothing_gives_nothing(engine, filters):
     results = engine.search(SearchQuery("考核", **filters))
     assert (results.total, results.pages, results.hits) == (0, 0, [])
-    assert results.facets == {"kind": {}, "problems": {}, "region": {}, "year": {}}
+    assert results.facets == {name: {} for name in FACETS}
 
 
 def test_pages_split_the_results_and_a_page_past_the_end_is_empty(engine):
@@ -253,3 +264,82 @@ def test_cli_search_refuses_bad_options_as_the_api_does(kb, args, message):
 def test_cli_search_refuses_an_empty_query(kb):
     result = kb.run("search", " ")
     assert (result.code, result.err) == (1, "Error: QUERY (the query) is required\n")
+
+
+def test_traditional_characters_find_what_simplified_ones_do(engine):
+    assert ids(engine.search(SearchQuery("督檢考"))) == ids(engine.search(SearchQuery("督检考")))
+    assert (
+        ids(engine.search(SearchQuery("考覈")))[:3] == ids(engine.search(SearchQuery("考核")))[:3]
+    )
+
+
+def test_a_typo_is_corrected_from_the_glossary_and_said_so(kb):
+    data = json.loads(kb.run("search", "多考和一", "--json").out)
+    assert data["corrected"] == "多考合一"
+    assert "lanzhou-xinqu-duokao-heyi" in [h["id"] for h in data["hits"]]
+    assert "Showing results for '多考合一'" in kb.run("search", "多考和一").out
+    exact = json.loads(kb.run("search", "多考和一", "--exact", "--json").out)
+    assert exact["corrected"] is None
+
+
+def test_a_query_that_finds_something_is_not_corrected(engine):
+    assert engine.search(SearchQuery("多考合一")).corrected is None
+
+
+def test_hits_carry_what_the_entry_is(kb):
+    kb.edit("content/rules/kaohe-qianfenzhi.yaml", "status: 现行", "status: 已修订")
+    data = json.loads(kb.run("search", "千分制", "--kind", "rule", "--json").out)
+    [hit] = data["hits"]
+    assert (hit["kind"], hit["status"]) == ("rule", "已修订")
+    assert hit["issuer"] and hit["date"]  # the document's, as the rule has none of its own
+    assert "已修订" in kb.run("search", "千分制", "--kind", "rule").out
+
+
+def test_sort_by_date_puts_the_newest_first(engine):
+    results = engine.search(SearchQuery("考核", sort="date", per_page=50))
+    dates = [h.date for h in results.hits if h.date]
+    assert len(dates) > 2 and dates == sorted(dates, reverse=True)
+    relevance = engine.search(SearchQuery("考核", per_page=50))
+    assert {h.id for h in relevance.hits} == {h.id for h in results.hits}
+
+
+def test_filters_by_level(engine):
+    results = engine.search(SearchQuery("考核", level="县级", per_page=50))
+    assert results.total and all(h.level == "县级" for h in results.hits)
+    assert results.facets["level"] == {"县级": results.total}
+
+
+def test_snippets_are_plain_sentences(engine):
+    for q in ["督检考", "千分制", "考核", "网格"]:
+        for hit in engine.search(SearchQuery(q, per_page=50)).hits:
+            assert "[[" not in hit.snippet and not hit.snippet.startswith("- ")
+
+
+def test_an_index_is_updated_in_place_for_what_changed(tiny_kb, segmenter, tmp_path, monkeypatch):
+    directory = tmp_path / "index"
+    documents = build_documents(tiny_kb, segmenter)
+    whoosh_index.build(
+        tiny_kb, directory, use_directory_urls=False, segmenter=segmenter, documents=documents
+    )
+    version, meta = directory.resolve(), (directory / "meta.json").stat().st_ino
+    changed = [
+        dataclasses.replace(d, weights=(*d.weights, ("无会日", 10)))
+        if d.id == "nanle-wangge"
+        else d
+        for d in documents
+    ]
+    added = []
+    real = whoosh_index._fields
+    monkeypatch.setattr(whoosh_index, "_fields", lambda doc: added.append(doc.id) or real(doc))
+    whoosh_index.build(
+        tiny_kb, directory, use_directory_urls=False, segmenter=segmenter, documents=changed
+    )
+    assert added == ["nanle-wangge"]
+    assert directory.resolve() == version  # the same directory, not a fresh one
+    assert (directory / "meta.json").stat().st_ino != meta  # replaced: a server reopens
+    search = whoosh_index.WhooshSearch(directory)
+    assert ids(search.search(SearchQuery("无会日"))) == ["nanle-wangge"]
+    assert search.search(SearchQuery("督检考")).total == len(
+        ids(search.search(SearchQuery("督检考", per_page=50)))
+    )
+    search.close()

@@ -59,7 +59,7 @@ def test_search_api_hits_and_facets(api_url):
         ("q=x&per_page=-1", "per_page must be a whole number from 1 to 50"),
         ("q=x&year=24", "year must be four digits, e.g. 2024"),
         ("q=x&year=20x4", "year must be four digits, e.g. 2024"),
-        ("q=x&sort=date", "unknown parameter(s): sort"),
+        ("q=x&order=date", "unknown parameter(s): order"),
         ("q=x&q=y", "parameter 'q' given 2 times"),
         (
             f"q=x&problem={quote('不存在')}",

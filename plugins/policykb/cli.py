@@ -94,6 +94,11 @@ def cmd_search(args: argparse.Namespace) -> int:
                 "year": args.year,
                 "page": args.page,
                 "per_page": args.limit,
+                "level": args.level,
+                "issuer": args.issuer,
+                "doctype": args.doctype,
+                "sort": args.sort,
+                "correct": "0" if args.exact else None,
             },
             kinds=set(BY_NAME),
             name=lambda n: SEARCH_OPTIONS.get(n, f"--{n}"),
@@ -119,9 +124,15 @@ def cmd_search(args: argparse.Namespace) -> int:
         )
         return 0
     first = (query.page - 1) * query.per_page
+    if results.corrected:
+        # the page says it in Chinese; the terminal in the CLI's own language
+        print(f"Showing results for {results.corrected!r}; --exact searches {args.query!r}.")
     print(f"{results.total} result(s) for {args.query!r}, page {query.page} of {results.pages}:")
     for n, hit in enumerate(results.hits, start=first + 1):
         print(f"{n}. [{BY_NAME[hit.kind].label}] {hit.title}  ({hit.url})")
+        facts = [hit.region, hit.date, hit.level, hit.issuer, hit.status]
+        if any(facts):
+            print(f"   {' · '.join(f for f in facts if f)}")
         print(f"   {_terminal_snippet(hit.snippet)}")
     return 0
 
@@ -315,12 +326,20 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--region", help="only entries whose region contains this, e.g. 兰州")
     s.add_argument("--problem", help="only entries about this problem (id, title or alias)")
     s.add_argument("--year", help="only entries of this year, e.g. 2024")
+    s.add_argument("--level", help="only entries of this level, e.g. 县级")
+    s.add_argument("--issuer", help="only entries issued by this body (发文机关)")
+    s.add_argument("--doctype", help="only entries of this document type (文种), e.g. 通知")
+    s.add_argument("--sort", help="relevance (default) or date (newest first)")
+    s.add_argument(
+        "--exact", action="store_true", help="search the query as typed, never corrected"
+    )
     s.add_argument("--limit", help=f"results per page, 1 to {MAX_PER_PAGE} (default 10)")
     s.add_argument("--page", help="page of results (default 1)")
     s.add_argument(
         "--json",
         action="store_true",
-        help="print JSON: total, pages, hits with id, kind, title, url, score, snippet; facets",
+        help="print JSON: total, pages, hits (id, kind, title, url, score, snippet, region, "
+        "date, level, issuer, doctype, status), facets, terms, corrected",
     )
     s.set_defaults(func=cmd_search)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
-FACETS = ("kind", "problems", "region", "year")
-# Only this much of a query is searched (search.js cuts at the same length): a pasted page
-# of text must not turn into a query of thousands of terms.
-MAX_QUERY_CHARS = 200
+from .engine import MAX_QUERY_CHARS  # noqa: F401  (re-exported: callers cut queries alike)
+
+FACETS = ("kind", "problems", "region", "year", "level", "issuer", "doctype")
+SORTS = ("relevance", "date")
 
 
 class QueryError(ValueError):
@@ -24,6 +24,15 @@ class SearchQuery:
     year: str | None = None
     page: int = 1
     per_page: int = 10
+    level: str | None = None
+    issuer: str | None = None
+    doctype: str | None = None
+    sort: str = "relevance"
+    correct: bool = True  # False: search what was typed, even when it finds nothing
+
+    def filters(self) -> dict[str, str]:
+        names = ("kind", "problem", "region", "year", "level", "issuer", "doctype")
+        return {name: getattr(self, name) for name in names if getattr(self, name)}
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,13 @@ class Hit:
     title: str
     url: str
     score: float
-    snippet: str  # HTML: escaped text with <mark> around matched words
+    snippet: str  # HTML: escaped plain text with <mark> around matched words
+    region: str = ""
+    date: str = ""
+    level: str = ""
+    issuer: str = ""
+    doctype: str = ""
+    status: str = ""  # 已修订 / 已废止, else empty
 
 
 @dataclass
@@ -44,6 +59,8 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     # display names of facet values that are ids: {"problems": {"dujiankao-guoduo": "督查…"}}
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)  # the words searched (to highlight)
+    corrected: str | None = None  # the query searched instead, when the typed one finds nothing
 
     @property
     def pages(self) -> int:
@@ -57,6 +74,8 @@ class SearchResults:
             "hits": [asdict(h) for h in self.hits],
             "facets": self.facets,
             "labels": self.labels,
+            "terms": self.terms,
+            "corrected": self.corrected,
         }
 
 

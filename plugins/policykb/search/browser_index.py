@@ -1,17 +1,22 @@
 """The in-browser search index: small script files a page loads only when a query needs them.
 
 Material's index is one JSON file loaded whole (about 11 KB a page); a cadre's browser
-would fetch megabytes before the first result. This index is split three ways, each part
-a ``<script>`` file, since scripts load from a web server and from ``file://`` alike:
+would fetch megabytes before the first result. This index is split, each part a
+``<script>`` file, since scripts load from a web server and from ``file://`` alike:
 
-- ``meta.js``: shard count, document count, the alias table (督检考 → its problem);
+- ``meta.js``: shard count, document count, each document's kind, the alias table
+  (督检考 → its problem), the folding table and ``engine.limits()``;
 - ``s<N>.js``: the postings of every term whose first character hashes to shard N, so a
   query loads one shard per distinct character it contains;
-- ``d<N>.js``: titles, URLs and snippets of documents N*CHUNK … (N+1)*CHUNK-1, loaded for
-  the hits shown.
+- ``d<N>.js``: titles, URLs, dates and snippets of documents N*CHUNK … (N+1)*CHUNK-1,
+  loaded for the hits shown;
+- ``f.js``: every document's region, date, level, issuer, 文种 and problems, for the
+  search page's filters, facets and date order;
+- ``x.js``: the glossary and the characters' sounds, loaded only to correct a query.
 
-Terms and weights come from the same segmented documents and field boosts as the whoosh
-index: BM25F term weights are computed here, the browser multiplies them by idf.
+Terms and weights are the search documents' own (``documents.term_weights``), every
+posting of every term: search.js ranks with ``engine``'s rules over the same numbers as
+the server, so both find the same documents in the same order.
 """
 
 from __future__ import annotations
@@ -24,16 +29,20 @@ from dataclasses import dataclass
 from .. import urls
 from ..kinds import KINDS
 from ..render import json_for_html
-from .documents import FIELD_BOOSTS, SearchDocument, field_terms
-from .segment import SEPARATOR, Segmenter
+from . import engine, lexicon
+from .catalogue import FACETS, Row
+from .documents import PROBLEM_TERM, REMEDY_TERM, SearchDocument
+from .segment import Segmenter
 
-FORMAT = 1
+FORMAT = 2
 FOLDER = "search/kb"
 CHUNK = 10  # documents per d<N>.js: a hit costs its chunk, so chunks stay small
-SHARD_TARGET = 16_000  # bytes of postings per shard, before the script wrapper
-MAX_POSTINGS = 400  # per term: very common words keep only their best documents
+SHARD_TARGET = 3_000  # bytes of a shard's terms (long lists apart): a query loads one per character
 SNIPPET_CHARS = 80
-K1, B = 1.2, 0.75
+# A list longer than this (in characters) moves to a p<N>.js of its own, loaded only when
+# the term is searched: a shard then costs a query little for each word it merely holds.
+LONG_LIST = 200
+LONG_TARGET = 3_000  # bytes of long lists per p<N>.js: most hold one list
 
 # One letter per document, in document order: the browser filters by kind without
 # loading any document chunk.
@@ -48,8 +57,10 @@ KIND_CODES = {
     "study": "x",
 }
 
-# Synthetic terms: a document linked to a problem or remedy carries "@p:<id>" / "@r:<id>".
-PROBLEM_TERM, REMEDY_TERM = "@p:", "@r:"
+# Postings as text: numbers in base 32, little-endian, a "more" digit before the last
+# one. No character JSON or json_for_html would escape: one byte a digit.
+DIGITS = "".join(chr(c) for c in range(0x28, 0x7F) if chr(c) not in "\\<>")[:64]
+LAST, MORE = DIGITS[:32], DIGITS[32:]
 
 
 def fnv1a(text: str) -> int:
@@ -73,59 +84,76 @@ class BrowserIndex:
         return len(self.files[path].encode("utf-8"))
 
 
-def _weights(docs: list[SearchDocument], segmenter: Segmenter) -> dict[str, dict[int, float]]:
-    """term → {document number: BM25F weight}; the browser multiplies by idf."""
-    per_doc = [field_terms(doc, segmenter) for doc in docs]
-    avg = {
-        f: max(1.0, sum(len(d[f]) for d in per_doc) / max(1, len(per_doc))) for f in FIELD_BOOSTS
-    }
-    postings: dict[str, dict[int, float]] = defaultdict(dict)
-    for n, (doc, fields) in enumerate(zip(docs, per_doc, strict=True)):
-        pseudo: dict[str, float] = defaultdict(float)  # BM25F: boosted, length-normalised tf
-        for f, boost in FIELD_BOOSTS.items():
-            words = fields[f]
-            norm = 1 - B + B * len(words) / avg[f]
-            counts: dict[str, int] = defaultdict(int)
-            for w in words:
-                counts[w] += 1
-            for w, tf in counts.items():
-                pseudo[w] += boost * tf / norm
-        for w, tf in pseudo.items():
-            postings[w][n] = tf * (K1 + 1) / (tf + K1)
-        for pid in doc.problems:
-            postings[PROBLEM_TERM + pid][n] = 1.0
-        for rid in doc.remedies:
-            postings[REMEDY_TERM + rid][n] = 1.0
+def _number(n: int) -> str:
+    out = []
+    while n >= 32:
+        out.append(MORE[n % 32])
+        n //= 32
+    out.append(LAST[n])
+    return "".join(out)
+
+
+def encode(postings: list[tuple[int, int]]) -> str:
+    """(document number, weight) pairs, ascending: each as the gap from the previous
+    number and the weight."""
+    out, previous = [], 0
+    for n, weight in postings:
+        out.append(_number(n - previous) + _number(weight))
+        previous = n
+    return "".join(out)
+
+
+def _postings(docs: list[SearchDocument]) -> dict[str, list[tuple[int, int]]]:
+    postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for n, doc in enumerate(docs):
+        for term, weight in doc.weights:
+            postings[term].append((n, weight))
     return postings
 
 
-def _encode(postings: dict[int, float]) -> list[int]:
-    """[df, delta1, weight1, delta2, weight2, …]: ascending document numbers as gaps, weights
-    in tenths; a very common term keeps only its MAX_POSTINGS best documents."""
-    best = sorted(postings.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_POSTINGS]
-    out = [len(postings)]
-    previous = 0
-    for n, weight in sorted(best):
-        out += [n - previous, max(1, round(weight * 10))]
-        previous = n
-    return out
-
-
 def _aliases(docs: list[SearchDocument], alias_table: dict[str, list[list[str]]]) -> dict:
+    """{"targets": [[document number, link term], …], "names": {alias: "0 3"}}: each
+    problem or remedy once, its names pointing at it by position (search.js expands it)."""
     number = {doc.id: n for n, doc in enumerate(docs)}
-    table: dict[str, list] = {}
-    for alias, targets in sorted(alias_table.items()):
+    targets: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for alias, named in sorted(alias_table.items()):
         entries = []
-        for kind, target in targets:
-            prefix = PROBLEM_TERM if kind == "problem" else REMEDY_TERM
-            entries.append([number[target], prefix + target])
-        table[alias] = entries
-    return table
+        for kind, target in named:
+            if target in number:
+                prefix = PROBLEM_TERM if kind == "problem" else REMEDY_TERM
+                entries.append(str(targets.setdefault(prefix + target, len(targets))))
+        names[alias] = " ".join(entries)
+    links = [[number[link[3:]], link] for link in targets]
+    return {"targets": links, "names": names}
 
 
 def _snippet(doc: SearchDocument) -> str:
-    text = doc.text_seg.replace(SEPARATOR, "").replace("\n", " ").strip()
+    text = doc.prose
     return text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS] + "…"
+
+
+def _facts(docs: list[SearchDocument]) -> dict:
+    """Per facet a value table and, per document, the value's index as one character
+    (code 48 + index): a facet of 10,000 documents is a string of 10,000 characters."""
+    rows = [Row.of(doc) for doc in docs]
+    out: dict[str, object] = {}
+    for facet in (*[f for f in FACETS if f not in {"kind", "problems"}], "date"):
+        values = sorted({getattr(r, facet) if facet != "year" else r.date[:4] for r in rows})
+        index = {v: i for i, v in enumerate(values)}
+        codes = "".join(
+            chr(48 + index[getattr(r, facet) if facet != "year" else r.date[:4]]) for r in rows
+        )
+        out[facet] = {"values": values, "codes": codes}
+    problems = sorted({p for r in rows for p in r.problems})
+    index = {p: i for i, p in enumerate(problems)}
+    out["problems"] = {
+        "values": problems,
+        # per document its problems' codes, documents separated by spaces
+        "of": " ".join("".join(chr(48 + index[p]) for p in r.problems) for r in rows),
+        "titles": {d.id: d.title for d in docs if d.kind == "problem"},
+    }
+    return out
 
 
 def _script(call: str, *args: object) -> str:
@@ -140,19 +168,31 @@ def build(
     *,
     use_directory_urls: bool,
 ) -> BrowserIndex:
-    postings = _weights(docs, segmenter)
-    encoded = {term: _encode(p) for term, p in sorted(postings.items())}
-    total = sum(len(json.dumps(v)) + len(term) * 3 + 4 for term, v in encoded.items())
+    postings = _postings(docs)
+    encoded = {term: encode(p) for term, p in sorted(postings.items())}
+    counts = {term: len(p) for term, p in postings.items()}
+    long = {term: v for term, v in encoded.items() if len(v) > LONG_LIST}
+    total = sum(
+        (len(v) if term not in long else 6) + len(term.encode()) + 4 for term, v in encoded.items()
+    )
     shards = max(1, math.ceil(total / SHARD_TARGET))
-    by_shard: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    long_shards = max(1, math.ceil(sum(len(v) for v in long.values()) / LONG_TARGET))
+    by_shard: dict[int, dict[str, str | int]] = defaultdict(dict)
+    by_long: dict[int, dict[str, str]] = defaultdict(dict)
     for term, value in encoded.items():
-        by_shard[shard_of(term, shards)][term] = value
+        if term in long:
+            by_shard[shard_of(term, shards)][term] = counts[term]
+            by_long[fnv1a(term) % long_shards][term] = value
+        else:
+            by_shard[shard_of(term, shards)][term] = value
+    lex = lexicon.for_documents(docs, segmenter.words)
     files = {
         f"{FOLDER}/meta.js": _script(
             "meta",
             {
                 "format": FORMAT,
                 "shards": shards,
+                "long_shards": long_shards,
                 "chunk": CHUNK,
                 "docs": len(docs),
                 "kinds": "".join(KIND_CODES[doc.kind] for doc in docs),
@@ -161,11 +201,18 @@ def build(
                 "folders": {k.name: k.url_dir + "/" for k in KINDS},
                 "suffix": urls.site_url("x.md", use_directory_urls=use_directory_urls)[1:],
                 "aliases": _aliases(docs, alias_table),
+                "limits": engine.limits(),
+                "digits": DIGITS,
+                "fold": lex.to_json()["fold"],
             },
-        )
+        ),
+        f"{FOLDER}/f.js": _script("facts", _facts(docs)),
+        f"{FOLDER}/x.js": _script("lexicon", {"sounds": lex.sounds, "glossary": lex.glossary}),
     }
     for n in range(shards):
         files[f"{FOLDER}/s{n}.js"] = _script("shard", n, by_shard.get(n, {}))
+    for n in range(long_shards):
+        files[f"{FOLDER}/p{n}.js"] = _script("long", n, by_long.get(n, {}))
     for start in range(0, len(docs), CHUNK):
         rows = [
             [
@@ -173,8 +220,12 @@ def build(
                 doc.kind,
                 doc.title,
                 doc.region,
-                doc.year,
+                doc.date,
                 _snippet(doc),
+                doc.level,
+                doc.issuer,
+                doc.doctype,
+                doc.status,
             ]
             for doc in docs[start : start + CHUNK]
         ]

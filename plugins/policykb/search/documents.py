@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
 
 from .. import numbering, urls
-from ..linker import KnowledgeBase
+from ..linker import WIKILINK, KnowledgeBase
 from ..loader import Entry
 from ..render import PLACE_SEPARATOR, number
 from ..schema import region_path
@@ -22,6 +24,15 @@ FIELD_BOOSTS = {
     "text": 1.0,
     "related": 0.5,
 }
+# BM25F length normalisation against fixed typical field lengths (in terms), not the
+# corpus average: a document's weights then depend on that document alone, so an index
+# updated in place for one changed entry needs no other document rewritten.
+TYPICAL_LENGTH = {"title": 11, "aliases": 4, "tags": 2, "region": 2, "text": 90, "related": 40}
+K1, B = 1.2, 0.75
+WEIGHT_STEPS = 10  # weights are stored as whole tenths, the same in both indexes
+
+# Synthetic terms: a document linked to a problem or remedy carries "@p:<id>" / "@r:<id>".
+PROBLEM_TERM, REMEDY_TERM = "@p:", "@r:"
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,22 @@ class SearchDocument:
     problems: tuple[str, ...]
     remedies: tuple[str, ...]
     tags: tuple[str, ...]
+    date: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD
+    issuer: str = ""  # 发文机关 of a rule's or a source's document
+    doctype: str = ""  # 文种: 规定, 通知, 意见 … from the document's title
+    status: str = ""  # 已修订 / 已废止 for a rule that no longer stands as written
+    prose: str = ""  # plain sentences of the entry's own text: the source of snippets
+    # term → weight in whole tenths (BM25F, boosted and saturated), computed once here
+    # and shared by the whoosh index and the in-browser index
+    weights: tuple[tuple[str, int], ...] = ()
+
+    def content_hash(self) -> str:
+        """Changes whenever anything an index holds of this document changes."""
+        raw = json.dumps(
+            [getattr(self, name) for name in self.__dataclass_fields__],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 def field_terms(doc: SearchDocument, segmenter: Segmenter) -> dict[str, list[str]]:
@@ -57,6 +84,82 @@ def field_terms(doc: SearchDocument, segmenter: Segmenter) -> dict[str, list[str
         "text": of(doc.text_seg),
         "related": of(doc.related_seg),
     }
+
+
+def term_weights(doc: SearchDocument, segmenter: Segmenter) -> tuple[tuple[str, int], ...]:
+    """The document's terms with their BM25F weights in tenths, sorted by term."""
+    pseudo: dict[str, float] = defaultdict(float)  # boosted, length-normalised tf
+    for f, words in field_terms(doc, segmenter).items():
+        norm = 1 - B + B * len(words) / TYPICAL_LENGTH[f]
+        counts: dict[str, int] = defaultdict(int)
+        for w in words:
+            counts[w] += 1
+        for w, tf in counts.items():
+            pseudo[w] += FIELD_BOOSTS[f] * tf / norm
+    weights = {
+        w: max(1, round(WEIGHT_STEPS * tf * (K1 + 1) / (tf + K1)))
+        for w, tf in pseudo.items()
+        if _STORABLE.fullmatch(w)  # whoosh's weighted tokens are "term^weight", space-split
+    }
+    for pid in doc.problems:
+        weights[PROBLEM_TERM + pid] = WEIGHT_STEPS
+    for rid in doc.remedies:
+        weights[REMEDY_TERM + rid] = WEIGHT_STEPS
+    return tuple(sorted(weights.items()))
+
+
+_STORABLE = re.compile(r"[^\s^]+")
+_MARKDOWN = [
+    (re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)]|#{1,6}|>)\s+", re.M), ""),  # list, heading, quote
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url) → text
+    (re.compile(r"(\*\*|__|\*|`|~~)"), ""),  # emphasis and code marks
+    (re.compile(r"<[^>]*>"), ""),  # inline HTML
+]
+DOCTYPES = ("规定", "通知", "意见", "办法", "决定", "方案", "条例", "准则", "通报", "讲话", "报告")
+
+
+def plain_text(kb: KnowledgeBase, text: str) -> str:
+    """Markdown as the sentences a reader sees: [[id]] as the target's title, no markers."""
+
+    def title(match: re.Match[str]) -> str:
+        target = kb.entries.get(match.group(1).strip())
+        return target.title if target else match.group(1)
+
+    text = WIKILINK.sub(title, text)
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _prose_of(kb: KnowledgeBase, entry: Entry) -> str:
+    """The fields a snippet quotes: what the entry says, never its keywords or tags."""
+    d = entry.data
+    names = ("plain", "text", "item", "description", "summary", "body", "note", "preface")
+    parts = [getattr(d, n) for n in names if isinstance(getattr(d, n, None), str)]
+    if entry.kind.name == "rule" and d.plain:
+        parts = [d.plain]  # the plain version says it in the reader's words
+    return plain_text(kb, " ".join(parts))[:600]
+
+
+def _source_of(kb: KnowledgeBase, entry: Entry) -> Entry | None:
+    if entry.kind.name == "source":
+        return entry
+    source_id = getattr(entry.data, "source", None)
+    if entry.kind.name in {"rule", "negative"} and source_id:
+        return kb.entries.get(source_id)
+    return None
+
+
+def _document_of(kb: KnowledgeBase, entry: Entry) -> tuple[str, str]:
+    """(issuer, 文种) of the document an entry is or belongs to."""
+    d = entry.data
+    source = _source_of(kb, entry)
+    issuer = getattr(d, "issuer", None) or (source and source.data.issuer) or ""
+    title = source.title if source else ""
+    doctype = next((t for t in DOCTYPES if title.rstrip("》）)").endswith(t)), "")
+    if not doctype and title:
+        doctype = next((t for t in DOCTYPES if t in title), "")
+    return issuer, doctype
 
 
 def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
@@ -86,7 +189,11 @@ def _text_of(kb: KnowledgeBase, entry: Entry) -> str:
     parts.extend(getattr(d, "objectives", None) or ())
     for fig in getattr(d, "figures", None) or ():
         parts.append(f"{fig.label} {fig.prefix}{number(fig.value)}{fig.unit}")
-    return "\n".join(parts)
+    # [[id]] is read as its target's title, not as the id's pinyin letters
+    return WIKILINK.sub(
+        lambda m: kb.entries[m.group(1)].title if m.group(1) in kb.entries else "",
+        "\n".join(parts),
+    )
 
 
 def item_labels(kb: KnowledgeBase, entry: Entry) -> list[str]:
@@ -125,29 +232,38 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
     for entry in sorted(kb.published(), key=lambda e: e.id):
         d = entry.data
         region = PLACE_SEPARATOR.join(region_path(getattr(d, "region", None)))
-        date = getattr(d, "date", None) or ""
-        docs.append(
-            SearchDocument(
-                id=entry.id,
-                kind=entry.kind.name,
-                page=urls.page_path(entry),
-                title=entry.title,
-                title_seg=segmenter.segmented(entry.title),
-                # an item's numbers are its other names: 第1条 is 严控文件数量
-                aliases_seg=segmenter.segmented(
-                    " ".join([*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)])
-                ),
-                text_seg=segmenter.segmented(_text_of(kb, entry)),
-                related_seg=segmenter.segmented(_related_of(kb, entry)),
-                region=region,
-                region_seg=segmenter.segmented(" ".join(region_path(getattr(d, "region", None)))),
-                level=getattr(d, "level", None) or "",
-                year=date[:4],
-                problems=_linked_ids(kb, entry, "problem"),
-                remedies=_linked_ids(kb, entry, "remedy"),
-                tags=tuple(getattr(d, "tags", None) or ()),
-            )
+        source = _source_of(kb, entry)
+        # a rule is as old, and as high, as the document it is in
+        date = str(getattr(d, "date", None) or (source and source.data.date) or "")
+        level = getattr(d, "level", None) or (source and source.data.level) or ""
+        issuer, doctype = _document_of(kb, entry)
+        status = getattr(d, "status", None) or ""
+        doc = SearchDocument(
+            id=entry.id,
+            kind=entry.kind.name,
+            page=urls.page_path(entry),
+            title=entry.title,
+            title_seg=segmenter.segmented(entry.title),
+            # an item's numbers are its other names: 第1条 is 严控文件数量
+            aliases_seg=segmenter.segmented(
+                " ".join([*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)])
+            ),
+            text_seg=segmenter.segmented(_text_of(kb, entry)),
+            related_seg=segmenter.segmented(_related_of(kb, entry)),
+            region=region,
+            region_seg=segmenter.segmented(" ".join(region_path(getattr(d, "region", None)))),
+            level=level,
+            year=date[:4],
+            problems=_linked_ids(kb, entry, "problem"),
+            remedies=_linked_ids(kb, entry, "remedy"),
+            tags=tuple(getattr(d, "tags", None) or ()),
+            date=date,
+            issuer=issuer,
+            doctype=doctype,
+            status=status if status in {"已修订", "已废止"} else "",
+            prose=_prose_of(kb, entry),
         )
+        docs.append(replace(doc, weights=term_weights(doc, segmenter)))
     return docs
 
 

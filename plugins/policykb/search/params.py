@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from .backend import QueryError, SearchQuery
+from .backend import SORTS, QueryError, SearchQuery
 
 MAX_PER_PAGE = 50
 # Far past the end of any knowledge base (such a page is empty), and short enough that
 # int() never meets a number of thousands of digits.
 MAX_PAGE = 1_000_000
-FIELDS = ("q", "kind", "region", "problem", "year", "page", "per_page")
+MAX_FILTER_CHARS = 100
+FIELDS = (
+    "q",
+    "kind",
+    "region",
+    "problem",
+    "year",
+    "page",
+    "per_page",
+    "level",
+    "issuer",
+    "doctype",
+    "sort",
+    "correct",
+)
 
 
 def search_query(
@@ -30,6 +44,14 @@ def search_query(
     year = one["year"] or None
     if year and not (len(year) == 4 and year.isascii() and year.isdigit()):
         raise QueryError(f"{name('year')} must be four digits, e.g. 2024")
+    sort = one["sort"] or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"{name('sort')} must be one of {', '.join(SORTS)}")
+    if one["correct"] not in ("", "0", "1"):
+        raise QueryError(f"{name('correct')} must be 0 or 1")
+    for key in ("region", "problem", "level", "issuer", "doctype"):
+        if len(one[key]) > MAX_FILTER_CHARS:
+            raise QueryError(f"{name(key)} must be at most {MAX_FILTER_CHARS} characters")
     return SearchQuery(
         text=one["q"],
         kind=kind,
@@ -38,6 +60,11 @@ def search_query(
         year=year,
         page=_whole(one["page"], name("page"), default=1, most=MAX_PAGE),
         per_page=_whole(one["per_page"], name("per_page"), default=10, most=MAX_PER_PAGE),
+        level=one["level"] or None,
+        issuer=one["issuer"] or None,
+        doctype=one["doctype"] or None,
+        sort=sort,
+        correct=one["correct"] != "0",
     )
 
 

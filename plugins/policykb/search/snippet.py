@@ -1,54 +1,49 @@
-"""Highlighted snippets from segmented text, marking the segments a query matched."""
+"""Snippets: a window of an entry's own plain sentences, the query's words marked."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Collection, Iterable
-
-from .segment import SEPARATOR
+from collections.abc import Iterable
 
 
-def snippet(segmented: str, matches: Callable[[str], bool], *, width: int = 90) -> str:
-    """About ``width`` characters around the densest run of matching segments, as HTML."""
-    segments = [s for s in segmented.split(SEPARATOR)]
-    hit_at = [i for i, s in enumerate(segments) if s.strip() and matches(s)]
+def marks(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Where the terms occur in ``text`` (case-insensitively), longest term first, never
+    overlapping: the same rule as search.js's highlight()."""
+    lower = text.lower()
+    found: list[tuple[int, int]] = []
+    for term in sorted({t for t in terms if t and not t.startswith("@")}, key=lambda t: -len(t)):
+        start = 0
+        while (at := lower.find(term, start)) >= 0:
+            end = at + len(term)
+            if not any(at < e and s < end for s, e in found):
+                found.append((at, end))
+            start = end
+    return sorted(found)
+
+
+def highlight(text: str, terms: Iterable[str]) -> str:
+    out, last = [], 0
+    for start, end in marks(text, terms):
+        marked = html.escape(text[start:end])
+        out.append(f"{html.escape(text[last:start])}<mark>{marked}</mark>")
+        last = end
+    return "".join(out) + html.escape(text[last:])
+
+
+def snippet(text: str, terms: Iterable[str], *, width: int = 90) -> str:
+    """About ``width`` characters of ``text`` around its densest run of matches, as HTML."""
+    terms = list(terms)
+    found = marks(text, terms)
     start = 0
-    if hit_at:
-        # Start a little before the first match of the window holding the most matches.
-        best = max(hit_at, key=lambda i: sum(1 for j in hit_at if i <= j < i + 30))
-        start = best
-        chars = 0
-        while start > 0 and chars < width // 4 and "\n" not in segments[start - 1]:
-            start -= 1
-            chars += len(segments[start])
-    out: list[str] = []
-    used = 0
-    for i in range(start, len(segments)):
-        if used >= width:
-            out.append("…")
-            break
-        seg = segments[i].replace("\n", " ")
-        used += len(seg)
-        text = html.escape(seg)
-        out.append(f"<mark>{text}</mark>" if i in hit_at else text)
-    prefix = "…" if start > 0 else ""
-    return prefix + "".join(out).strip()
-
-
-def matcher(
-    query_terms: Collection[str], expand: Callable[[str], Iterable[str]]
-) -> Callable[[str], bool]:
-    """True for a segment equal to a query term or containing one as a subword."""
-    wanted = {t.lower() for t in query_terms}
-
-    def matches(segment: str) -> bool:
-        seg = segment.lower()
-        if seg in wanted:
-            return True
-        # a subword is a substring: most segments hold no query term at all, and saying so
-        # is far cheaper than listing their subwords (which made snippets 40% of a query)
-        if not any(term in seg for term in wanted):
-            return False
-        return any(sub in wanted for sub in expand(seg))
-
-    return matches
+    if found:
+        best = max(found, key=lambda m: sum(1 for s, _ in found if m[0] <= s < m[0] + width))
+        start = max(0, best[0] - width // 4)
+        # begin at a sentence or a clause when one starts shortly before
+        for stop in "。；，":
+            cut = text.rfind(stop, start, best[0])
+            if cut >= 0:
+                start = cut + 1
+                break
+    window = text[start : start + width]
+    more = "…" if start + width < len(text) else ""
+    return ("…" if start else "") + highlight(window, terms) + more

@@ -1,56 +1,53 @@
-"""The embedded search engine: a whoosh index over the search documents.
+"""The embedded search engine: the search documents' weighted terms in a whoosh index, and
+``engine``'s one search behaviour over them.
 
-Documents arrive already segmented (see ``documents``), so the whoosh analyzer only
-splits on the separator; queries are segmented with the same glossary, which is saved
-next to the index so that a later process cuts queries exactly as the build cut text.
+whoosh holds, per term, the documents that have it and the weight (in tenths) that
+``documents.term_weights`` gave them, the same numbers the in-browser index carries; it
+also keeps each document's snippet text. Beside it: ``table.json`` (what each document
+is: kind, region, date… for filters, facets and hits), ``lexicon.json`` (folding and
+correction data) and ``meta.json`` (written last: its change is what a running server
+watches for). Opening an index reads those files and no document: a fresh ``build.py
+search`` process answers without jieba and without walking the index.
+
+A build given documents for a directory that already holds a compatible index updates it
+in place: only the documents whose content hash changed are deleted and added again.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as windex
-from whoosh import query as wq
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.scoring import BM25F
+from whoosh.analysis import DelimitedAttributeFilter, RegexTokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
 
-from .. import urls
-from ..fsutil import replacing
-from ..linker import KnowledgeBase
-from .backend import FACETS, MAX_QUERY_CHARS, Hit, QueryError, SearchQuery, SearchResults
-from .documents import FIELD_BOOSTS, SearchDocument, build_documents, field_terms, fingerprint
-from .segment import Segmenter
-from .snippet import matcher, snippet
+from ..fsutil import repair, replacing
+from . import catalogue, engine, lexicon
+from .backend import Hit, QueryError, SearchQuery, SearchResults
+from .snippet import snippet
 
-FORMAT = "policykb-whoosh-2"  # bump when fields or analysis change
-COMMON_SHARE = 0.2  # a word in more than this share of documents is too common to search by
-ENOUGH = 10  # documents with all the words that make a result set of their own
-_SPLIT = RegexTokenizer(r"[^\u200b\s]+") | LowercaseFilter()
+if TYPE_CHECKING:  # building needs them; answering a query must not pay for importing them
+    from ..linker import KnowledgeBase
+    from .documents import SearchDocument
+    from .segment import Segmenter
+
+FORMAT = "policykb-whoosh-3"  # bump when fields or analysis change
+# "督检考^37 考核^12": each term with its weight, read back as the posting's weight
+_WEIGHTED = RegexTokenizer(r"\S+") | DelimitedAttributeFilter("^", "boost", 1.0, float)
 
 
 def schema() -> Schema:
     return Schema(
-        id=ID(stored=True, unique=True),
-        kind=ID(stored=True),
-        page=STORED,
-        title_plain=STORED,
-        title=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["title"]),
-        aliases=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["aliases"]),
-        text=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["text"]),
-        text_seg=STORED,
-        related=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["related"]),
-        region=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["region"]),
-        region_name=ID(stored=True),
-        level=ID(stored=True),
-        year=ID(stored=True),
-        problems=KEYWORD(commas=True, stored=True),
-        remedies=KEYWORD(commas=True, stored=True),
-        tags=TEXT(analyzer=_SPLIT, field_boost=FIELD_BOOSTS["tags"]),
+        id=ID(stored=True, unique=True, sortable=True),
+        terms=TEXT(analyzer=_WEIGHTED, phrase=False),  # no positions: no phrase queries
+        prose=STORED,
     )
 
 
@@ -71,7 +68,7 @@ def alias_table(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
             continue
         for name in (entry.data.title, *entry.data.aliases):
             table.setdefault(name.lower(), []).append([entry.kind.name, entry.id])
-    return table
+    return dict(sorted(table.items()))
 
 
 def build(
@@ -82,55 +79,118 @@ def build(
     segmenter: Segmenter | None = None,
     documents: list[SearchDocument] | None = None,
 ) -> IndexMeta:
-    """Write a fresh index to ``directory``, replacing the old one only once complete."""
-    segmenter = segmenter or Segmenter.for_kb(kb)
-    documents = documents if documents is not None else build_documents(kb, segmenter)
-    meta = IndexMeta(
-        FORMAT,
-        fingerprint(kb, segmenter.words),
-        use_directory_urls,
-        segmenter.words,
-        alias_table(kb),
-    )
+    """Write the index of ``documents`` to ``directory``: in place when it holds a
+    compatible index (only what changed), else a fresh one that replaces it once complete."""
+    from .documents import build_documents, fingerprint
+    from .segment import Segmenter, glossary
+
+    if documents is None:
+        segmenter = segmenter or Segmenter.for_kb(kb)
+        documents = build_documents(kb, segmenter)
+    words = segmenter.words if segmenter else glossary(kb)
+    meta = IndexMeta(FORMAT, fingerprint(kb, words), use_directory_urls, words, alias_table(kb))
+    directory = directory.absolute()
+    if _compatible(directory, use_directory_urls):
+        with open(directory.with_name(f".{directory.name}.lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the same lock as fsutil.replacing's
+            repair(directory)  # what a killed build left, as replacing removes it
+            _update(directory, documents)
+            _write_side_files(directory, documents, meta, words)
+        return meta
     with replacing(directory) as staging:
         ix = windex.create_in(staging, schema())
         with ix.writer(limitmb=128) as writer:
             for doc in documents:
-                writer.add_document(**_fields(doc, segmenter))
-        # the writer's lock file (made 0755) outlives it; the index is never written again
-        (staging / "MAIN_WRITELOCK").unlink(missing_ok=True)
-        (staging / "meta.json").write_text(
-            json.dumps(meta.__dict__, ensure_ascii=False, sort_keys=True), encoding="utf-8"
-        )
+                writer.add_document(**_fields(doc))
+        _write_side_files(staging, documents, meta, words)
     return meta
 
 
-def _fields(doc: SearchDocument, segmenter: Segmenter) -> dict[str, object]:
-    indexed = {name: " ".join(words) for name, words in field_terms(doc, segmenter).items()}
+def _compatible(directory: Path, use_directory_urls: bool) -> bool:
+    meta = read_meta(directory)
+    return bool(
+        meta
+        and meta.format == FORMAT
+        and meta.use_directory_urls == use_directory_urls
+        and (directory / TABLE).is_file()
+        and windex.exists_in(directory)
+    )
+
+
+def _update(directory: Path, documents: list[SearchDocument]) -> None:
+    old = _old_hashes(directory)
+    new = {doc.id: doc.content_hash() for doc in documents}
+    gone = [i for i, h in old.items() if new.get(i) != h]
+    added = [doc for doc in documents if old.get(doc.id) != new[doc.id]]
+    if not gone and not added:
+        return
+    ix = windex.open_dir(directory)
+    with ix.writer(limitmb=128) as writer:
+        for doc_id in gone:
+            writer.delete_by_term("id", doc_id)
+        for doc in added:
+            writer.add_document(**_fields(doc))
+    ix.close()
+    (directory / "MAIN_WRITELOCK").unlink(missing_ok=True)
+
+
+TABLE, LEXICON, META = "table.json", "lexicon.json", "meta.json"
+
+
+def _write_side_files(
+    directory: Path, documents: list[SearchDocument], meta: IndexMeta, words: list[str]
+) -> None:
+    # the writer's lock file (made 0755) outlives it; no process writes the index now
+    (directory / "MAIN_WRITELOCK").unlink(missing_ok=True)
+    from .. import urls
+
+    table = {
+        "rows": [list(catalogue.Row.of(doc).__dict__.values()) for doc in documents],
+        "urls": [
+            urls.site_url(doc.page, use_directory_urls=meta.use_directory_urls) for doc in documents
+        ],
+        "hashes": [doc.content_hash() for doc in documents],
+    }
+    _write_json(directory / TABLE, table)
+    _write_json(directory / LEXICON, lexicon.for_documents(documents, words).to_json())
+    _write_json(directory / META, meta.__dict__)  # last: a server reopens when it changes
+
+
+def _write_json(path: Path, value: object) -> None:
+    """Replaced in one rename: a reader sees the old file or the new one, never half."""
+    part = path.with_name(f".{path.name}.part")
+    part.write_text(json.dumps(value, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(part, path)
+
+
+def _read_table(directory: Path) -> dict:
+    return json.loads((directory / TABLE).read_text(encoding="utf-8"))
+
+
+def _old_hashes(directory: Path) -> dict[str, str]:
+    table = _read_table(directory)
+    return {row[0]: h for row, h in zip(table["rows"], table["hashes"], strict=True)}
+
+
+def _fields(doc: SearchDocument) -> dict[str, object]:
     return {
         "id": doc.id,
-        "kind": doc.kind,
-        "page": doc.page,
-        "title_plain": doc.title,
-        "text_seg": doc.text_seg,
-        "region_name": doc.region,
-        "level": doc.level,
-        "year": doc.year,
-        "problems": ",".join(doc.problems),
-        "remedies": ",".join(doc.remedies),
-        **indexed,
+        "terms": " ".join(f"{term}^{weight}" for term, weight in doc.weights),
+        "prose": doc.prose,
     }
 
 
 def read_meta(directory: Path) -> IndexMeta | None:
     try:
-        raw = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        raw = json.loads((directory / META).read_text(encoding="utf-8"))
         return IndexMeta(**raw)
     except (OSError, ValueError, TypeError):
         return None
 
 
 def is_current(directory: Path, kb: KnowledgeBase, words: list[str]) -> bool:
+    from .documents import fingerprint
+
     meta = read_meta(directory)
     return bool(meta and meta.format == FORMAT and meta.fingerprint == fingerprint(kb, words))
 
@@ -143,75 +203,55 @@ class WhooshSearch:
         if meta is None or meta.format != FORMAT:
             raise FileNotFoundError(f"no search index in {directory}: run 'build.py build'")
         self.meta = meta
+        table = _read_table(directory)
+        self.rows = [catalogue.Row(*r[:-1], tuple(r[-1])) for r in table["rows"]]
+        self.urls: list[str] = table["urls"]
+        self._row_by_id = {row.id: n for n, row in enumerate(self.rows)}
+        self.lexicon = lexicon.Lexicon.from_json(
+            json.loads((directory / LEXICON).read_text(encoding="utf-8"))
+        )
+        self.docs = len(self.rows)
         self.index = windex.open_dir(directory)
-        self.segmenter = Segmenter(meta.words)
-        # One searcher for the index's lifetime (opening one per query costs more than most
-        # queries); whoosh searchers are not thread-safe, the server's threads take turns.
-        self.searcher = self.index.searcher(weighting=BM25F())
+        # One reader for the index's lifetime; the server's threads take turns on it.
+        self.reader = self.index.reader()
+        # whoosh's document numbers → rows, from the index itself (its id column): a build
+        # killed between the index's commit and table.json leaves them consistent still
+        ids = self.reader.column_reader("id")
+        deleted = self.reader.has_deletions()
+        self._row_of: dict[int, int] = {}
+        for docnum in range(self.reader.doc_count_all()):
+            if deleted and self.reader.is_deleted(docnum):
+                continue
+            row = self._row_by_id.get(ids[docnum])
+            if row is not None:
+                self._row_of[docnum] = row
+        self.docnums = {row: docnum for docnum, row in self._row_of.items()}
         self._lock = threading.Lock()
-        # Facet values of every document, read once: counting them for a query's matches
-        # is then a walk over document numbers, not a whoosh field cache per query.
-        self._facet_values: list[dict[str, tuple[str, ...]]] = [{}] * self.searcher.doc_count_all()
-        self.problem_titles: dict[str, str] = {}
-        for docnum, fields in self.searcher.reader().iter_docs():
-            self._facet_values[docnum] = {
-                "kind": (fields["kind"],),
-                "problems": tuple(p for p in fields["problems"].split(",") if p),
-                "region": (fields["region_name"],) if fields["region_name"] else (),
-                "year": (fields["year"],) if fields["year"] else (),
-            }
-            if fields["kind"] == "problem":
-                self.problem_titles[fields["id"]] = fields["title_plain"]
+        self._postings: dict[str, dict[int, int]] = {}
+        self.problem_titles = {r.id: r.title for r in self.rows if r.kind == "problem"}
 
     def close(self) -> None:
-        self.searcher.close()
+        self.reader.close()
         self.index.close()
 
-    def _aliases_in(self, text: str) -> list[list[str]]:
-        lowered = text.lower()
-        found = []
-        for alias, targets in self.meta.aliases.items():
-            if alias in lowered:
-                found.extend(targets)
+    # engine.Postings
+    def known(self, term: str) -> bool:
+        return ("terms", term) in self.reader
+
+    def postings(self, term: str) -> dict[int, int]:
+        if term in self._postings:
+            return self._postings[term]
+        found: dict[int, int] = {}
+        if self.known(term):
+            m = self.reader.postings("terms", term)
+            row_of = self._row_of
+            while m.is_active():
+                row = row_of.get(m.id())
+                if row is not None:
+                    found[row] = int(m.weight())
+                m.next()
+        self._postings[term] = found
         return found
-
-    @staticmethod
-    def _word(words: list[str]) -> wq.Query:
-        """One query word (with the words inside it, when it needs them) in any field."""
-        return wq.Or([wq.Term(f, w) for w in words for f in FIELD_BOOSTS])
-
-    def _broad_query(self, groups: list[list[str]], aliases: list[list[str]]) -> wq.Query:
-        """Any of the words; documents with more of them score higher."""
-        clauses = [self._word(g) for g in groups]
-        for kind, target in aliases:
-            # 督检考 names a problem: find it, and everything that links to it.
-            clauses.append(wq.Term("id", target, boost=40.0))
-            field = "problems" if kind == "problem" else "remedies"
-            clauses.append(wq.Term(field, target, boost=2.0))
-        return wq.Or(clauses, scale=0.9)
-
-    def _narrow_query(self, groups: list[list[str]], aliases: list[list[str]]) -> wq.Query:
-        """All of the words (and the entry an alias names)."""
-        clauses: list[wq.Query] = [wq.And([self._word(g) for g in groups])] if groups else []
-        clauses += [wq.Term("id", target, boost=40.0) for _, target in aliases]
-        return wq.Or(clauses)
-
-    def _filter(self, q: SearchQuery) -> wq.Query | None:
-        parts: list[wq.Query] = []
-        if q.kind:
-            parts.append(wq.Term("kind", q.kind))
-        if q.year:
-            parts.append(wq.Term("year", q.year))
-        if q.problem:
-            parts.append(wq.Term("problems", self._problem_id(q.problem)))
-        if q.region:
-            words = [
-                w for w in self.segmenter.cut(q.region.lower()) if self.segmenter.is_indexable(w)
-            ]
-            if not words:
-                raise QueryError(f"region '{q.region}' has no searchable words")
-            parts.extend(wq.Term("region", w) for w in words)
-        return wq.And(parts) if parts else None
 
     def _problem_id(self, name: str) -> str:
         for kind, target in self.meta.aliases.get(name.lower(), []):
@@ -221,90 +261,66 @@ class WhooshSearch:
             return name
         raise QueryError(f"unknown problem '{name}': give a problem id, title or alias")
 
-    def _query_words(self, searcher, text: str) -> list[list[str]]:
-        """The query's words, each as a group of alternatives. A word the index knows is
-        searched as it is; one it does not know (a compound no document has) by the words
-        inside it. Words in most documents (基层, 工作) are left out when rarer ones are
-        there: they match nearly everything and rank nothing."""
-        groups: list[list[str]] = []
-        for token in dict.fromkeys(t.lower() for t in self.segmenter.cut(text)):
-            if not self.segmenter.is_indexable(token):
-                continue
-            group = [token] if _df(searcher, token) else [token, *self.segmenter.subwords(token)]
-            groups.append(list(dict.fromkeys(group)))
-        limit = COMMON_SHARE * max(1, searcher.doc_count())
-        rare = [g for g in groups if min(_df(searcher, w) for w in g) <= limit]
-        return rare or groups
-
     def search(self, q: SearchQuery) -> SearchResults:
         if q.page < 1:
             raise QueryError("page must be 1 or more")
         if q.per_page < 1:
             raise QueryError("per_page must be 1 or more")
-        text = q.text[:MAX_QUERY_CHARS]
+        filters = q.filters()
+        if "problem" in filters:
+            filters["problem"] = self._problem_id(filters["problem"])
         with self._lock:
-            return self._search(q, text)
+            try:
+                return self._search(q, filters)
+            finally:
+                self._postings.clear()  # per query: a long-running server keeps no postings
 
-    def _search(self, q: SearchQuery, text: str) -> SearchResults:
-        searcher = self.searcher
-        groups = self._query_words(searcher, text)
-        aliases = self._aliases_in(text)
-        filter_query = self._filter(q)
-        allowed = set(searcher.docs_for_query(filter_query)) if filter_query else None
-        # whoosh takes an empty filter for no filter at all: a filter that matches nothing
-        # must give nothing, not every hit
-        if (not groups and not aliases) or allowed == set():
-            return SearchResults(q, 0, [], {name: {} for name in FACETS})
+    def analyse(self, text: str) -> engine.Analysed:
+        return engine.analyse(text, self, self.lexicon, self.meta.aliases)
 
-        def matching(query: wq.Query) -> set[int]:
-            found = set(searcher.docs_for_query(query))
-            return found & allowed if allowed is not None else found
-
-        # The documents with all the words; when there are fewer than ENOUGH, those with any
-        # of them. Scoring every loose match of a common word is what makes a pure-Python
-        # engine slow on a large knowledge base.
-        query = self._narrow_query(groups, aliases)
-        matched = matching(query)
-        if len(matched) < ENOUGH:
-            query = self._broad_query(groups, aliases)
-            matched = matching(query)
-        # whoosh's search_page answers a page past the end with the last page again
-        first = (q.page - 1) * q.per_page
-        page = []
-        if matched and first < len(matched):
-            # the filter's documents are known already: whoosh takes the set, not the query
-            found = searcher.search(query, limit=first + q.per_page, filter=allowed, terms=False)
-            page = found[first : first + q.per_page]
-        matches = matcher([w for g in groups for w in g], self.segmenter.subwords)
-        hits = [
-            Hit(
-                id=hit["id"],
-                kind=hit["kind"],
-                title=hit["title_plain"],
-                url=urls.site_url(hit["page"], use_directory_urls=self.meta.use_directory_urls),
-                score=round(hit.score, 4),
-                snippet=snippet(hit["text_seg"], matches),
-            )
-            for hit in page
+    def _search(self, q: SearchQuery, filters: dict[str, str]) -> SearchResults:
+        analysed = self.analyse(q.text)
+        corrected = None
+        if q.correct:
+            fixed = engine.corrected(self, analysed, self.lexicon, self.meta.aliases)
+            if fixed is not None:
+                analysed, corrected = fixed, " ".join(fixed.runs)
+        targets = [
+            (self._row_by_id[target], ("@p:" if kind == "problem" else "@r:") + target)
+            for alias in analysed.aliases
+            for kind, target in self.meta.aliases[alias]
+            if target in self._row_by_id
         ]
-        # Facets count every match, from the values read when the index was opened.
-        counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-        for docnum in matched:
-            for name, values in self._facet_values[docnum].items():
-                counters[name].update(values)
-        counts = {name: _sorted_counts(counters[name]) for name in FACETS}
+        ranked = engine.rank(self, analysed, targets, catalogue.allowed(self.rows, filters))
+        order = catalogue.by_date(self.rows, ranked.rows) if q.sort == "date" else ranked.rows
+        first = (q.page - 1) * q.per_page
+        hits = [self._hit(n, ranked) for n in order[first : first + q.per_page]]
+        counts = catalogue.facets(self.rows, ranked.rows)
         labels = {
             "problems": {pid: self.problem_titles.get(pid, pid) for pid in counts["problems"]}
         }
-        return SearchResults(q, len(matched), hits, counts, labels)
+        return SearchResults(
+            q, len(ranked.rows), hits, counts, labels, terms=ranked.terms, corrected=corrected
+        )
 
-
-def _df(searcher, word: str) -> int:
-    return max(searcher.doc_frequency(field, word) for field in ("text", "title", "aliases"))
-
-
-def _sorted_counts(counts: Counter[str]) -> dict[str, int]:
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    def _hit(self, n: int, ranked: engine.Ranked) -> Hit:
+        row = self.rows[n]
+        docnum = self.docnums.get(n)
+        prose = self.reader.stored_fields(docnum).get("prose", "") if docnum is not None else ""
+        return Hit(
+            id=row.id,
+            kind=row.kind,
+            title=row.title,
+            url=self.urls[n],
+            score=ranked.scores[n],
+            snippet=snippet(prose, ranked.terms),
+            region=row.region,
+            date=row.date,
+            level=row.level,
+            issuer=row.issuer,
+            doctype=row.doctype,
+            status=row.status,
+        )
 
 
 class ReopeningSearch:
