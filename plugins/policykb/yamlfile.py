@@ -7,6 +7,10 @@ itself, reports duplicate keys, and leaves timestamps as the strings they were.
 Entry files come from many offices and are untrusted: anchors and aliases (a 2 KB file of
 nested aliases expands to gigabytes), tags (``!!python/name:…``), files over ``MAX_BYTES``
 and anything but a regular file are refused before any value is built.
+
+libyaml (PyYAML's C parser) reads a well-formed entry in one pass over its events; any file
+it finds anything to say about (a syntax error, a duplicate key, an anchor…) is read again by
+the pure-Python path, whose messages and positions are the ones authors see.
 """
 
 from __future__ import annotations
@@ -94,6 +98,13 @@ def decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
 
 
 def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    doc = _parse_clean(text, path) if _CParser is not None else None
+    if doc is not None:
+        return doc, []
+    return _parse_checked(text, path)
+
+
+def _parse_checked(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     try:
         refused = _refused_constructs(text, path)
         if refused:
@@ -126,6 +137,104 @@ def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     constructor = _EntryLoader("")
     doc.data = _convert(root, (), doc, errors, constructor)
     return doc, errors
+
+
+class _Unclean(Exception):
+    """The fast path met something the checked path has a diagnostic for."""
+
+
+try:
+    from yaml._yaml import CParser as _CParser  # PyYAML's libyaml binding
+except ImportError:  # PyYAML built without libyaml: every file takes the checked path
+    _CParser = None
+_RESOLVER = _EntryLoader("")  # resolves plain scalars and constructs their values
+_STR = "tag:yaml.org,2002:str"
+
+
+def _parse_clean(text: str, path: str) -> YamlDocument | None:
+    """The document of a file with nothing to report, or None: read it with the checks.
+
+    Builds the values straight from libyaml's events (flat: nesting costs no stack), so
+    nothing that an anchor, a tag or a deep nesting could expand is ever built."""
+    try:
+        parser = _CParser(text)
+        try:
+            return _build_from_events(parser, text, path)
+        finally:
+            parser.dispose()
+    except (_Unclean, yaml.YAMLError):
+        return None
+
+
+def _build_from_events(parser: Any, text: str, path: str) -> YamlDocument:
+    doc = YamlDocument(path, {})
+    keys, values = doc.key_positions, doc.value_positions
+    # one frame per open collection: [container, its path, the key awaiting a value, is_map]
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    resolve, constructors = _RESOLVER.resolve, _RESOLVER.yaml_constructors
+    while (event := parser.get_event()) is not None:
+        kind = type(event)
+        if (
+            kind is yaml.ScalarEvent
+            or kind is yaml.MappingStartEvent
+            or kind is yaml.SequenceStartEvent
+        ):
+            if event.anchor is not None or event.tag is not None:
+                raise _Unclean
+            mark = event.start_mark
+            position = (mark.line + 1, mark.column + 1)
+            if kind is yaml.ScalarEvent:
+                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                if tag == _STR:
+                    value: Any = event.value
+                    if _INVISIBLE.search(value):
+                        raise _Unclean
+                elif (construct := constructors.get(tag)) is not None:
+                    value = construct(_RESOLVER, yaml.ScalarNode(tag, event.value))
+                else:  # `<<` (merge) and `=` (value) keys
+                    raise _Unclean
+            elif len(stack) >= MAX_DEPTH:
+                raise _Unclean
+            else:
+                value = {} if kind is yaml.MappingStartEvent else []
+            if not stack:
+                if root is not None or kind is not yaml.MappingStartEvent:
+                    raise _Unclean
+                root, here = value, ()
+            else:
+                frame = stack[-1]
+                container, at = frame[0], frame[1]
+                if frame[3]:  # a mapping
+                    if frame[2] is None:  # this is a key
+                        if not isinstance(value, str) or value in container or value == "<<":
+                            raise _Unclean
+                        frame[2] = value
+                        keys[at + (value,)] = position
+                        continue
+                    here = at + (frame[2],)
+                    container[frame[2]] = value
+                    frame[2] = None
+                else:
+                    here = at + (len(container),)
+                    container.append(value)
+            values[here] = position
+            if kind is not yaml.ScalarEvent:
+                stack.append([value, here, None, kind is yaml.MappingStartEvent])
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+        elif kind is yaml.AliasEvent:
+            raise _Unclean
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Unclean
+    if root is None:
+        raise _Unclean
+    doc.data = root
+    doc.lines = text.splitlines()
+    return doc
 
 
 def _refused_constructs(text: str, path: str) -> list[Diagnostic]:
