@@ -6,6 +6,7 @@ exports ask the ``KnowledgeBase`` instead of walking references again.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from collections import defaultdict
@@ -41,6 +42,8 @@ class KnowledgeBase:
     editions: Any = None
     studies: Any = None  # publish.study.Packs
     warnings: list[Diagnostic] = field(default_factory=list)
+    # set by the pipeline: every entry file as it was read (manifest.FileState by path)
+    sources: dict[str, Any] = field(default_factory=dict)
 
     def published(self) -> list[Entry]:
         """Every entry but the drafts (a draft study pack is checked, never published)."""
@@ -119,6 +122,7 @@ def _unique(items: Iterator[Entry] | Any) -> list[Entry]:
     return list(seen.values())
 
 
+@functools.cache  # the schema is fixed: read once per model, not once per entry
 def reference_fields(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
     """Field name → the kinds its ids may name, read from the schema's ``Ref`` markers."""
     return {
@@ -144,7 +148,7 @@ def references(data: BaseModel, loc: tuple[Any, ...] = ()):
             continue
         if name not in refs:
             continue
-        literals = _literals(info.annotation)
+        literals = _field_literals(model, name)
         if isinstance(value, list):
             for i, item in enumerate(value):
                 yield (*loc, key, i), refs[name], item
@@ -168,6 +172,11 @@ def markdown_values(data: BaseModel, loc: tuple[Any, ...] = ()):
             yield (*loc, key), value
 
 
+@functools.cache
+def _field_literals(model: type[BaseModel], name: str) -> frozenset[Any]:
+    return frozenset(_literals(model.model_fields[name].annotation))
+
+
 def _literals(annotation: Any) -> set[Any]:
     """The fixed values a field may take besides ids (order: date | region | [ids])."""
     if typing.get_origin(annotation) is typing.Literal:
@@ -188,12 +197,13 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def markdown_fields(model: type[BaseModel]) -> list[str]:
-    return [
+@functools.cache
+def markdown_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(
         name
         for name, info in model.model_fields.items()
         if _marker(info.annotation, info.metadata, MarkdownMarker)
-    ]
+    )
 
 
 def _marker(annotation: Any, metadata: list[Any], cls: type) -> Any:

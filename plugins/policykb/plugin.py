@@ -69,7 +69,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 self.kb = self.preloaded
             else:
                 with progress.stage("load, validate and link"):
-                    self.kb = load_knowledge_base(self.root, strict=self.config.strict)
+                    self.kb = load_knowledge_base(
+                        self.root, strict=self.config.strict, work_dir=self.work_dir
+                    )
         except ContentError as exc:
             self.diagnostics = exc.diagnostics
             raise PluginError(

@@ -281,27 +281,46 @@ def _refused_constructs(text: str, path: str) -> list[Diagnostic]:
 
 
 def read(file: Path, display_path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
-    """Reads a regular file of at most ``MAX_BYTES`` (a FIFO would block, a device never end)."""
+    raw, _, problems = read_bytes(file, display_path)
+    if raw is None:
+        return None, problems
+    return parse_bytes(raw, display_path)
+
+
+def read_bytes(
+    file: Path, display_path: str
+) -> tuple[bytes | None, os.stat_result | None, list[Diagnostic]]:
+    """The bytes of a regular file of at most ``MAX_BYTES`` (a FIFO would block, a device
+    never end), and its status as it was opened (a later change shows in its mtime)."""
     try:
         fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        return None, [Diagnostic(display_path, 1, 1, f"cannot read: {exc.strerror}")]
+        return None, None, [Diagnostic(display_path, 1, 1, f"cannot read: {exc.strerror}")]
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            return None, [Diagnostic(display_path, 1, 1, "not a regular file: entries are files")]
+            message = "not a regular file: entries are files"
+            return None, info, [Diagnostic(display_path, 1, 1, message)]
         raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         size = max(info.st_size, len(raw))
-        return None, [
-            Diagnostic(
-                display_path,
-                1,
-                1,
-                f"file is {size / 1_000_000:.1f} MB; an entry file may be at most "
-                f"{MAX_BYTES // 1_000_000} MB",
-            )
-        ]
+        return (
+            None,
+            info,
+            [
+                Diagnostic(
+                    display_path,
+                    1,
+                    1,
+                    f"file is {size / 1_000_000:.1f} MB; an entry file may be at most "
+                    f"{MAX_BYTES // 1_000_000} MB",
+                )
+            ],
+        )
+    return raw, info, []
+
+
+def parse_bytes(raw: bytes, display_path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     text, problem = decode(raw, display_path)
     if problem:
         return None, [problem]
