@@ -14,11 +14,12 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import citation, csp, order, progress, sanitize, urls
+from .cache import Cache
 from .config import PolicyKBConfig
 from .diagnostics import ContentError, Diagnostic
 from .kinds import KINDS
 from .linker import KnowledgeBase
-from .pipeline import load_knowledge_base
+from .pipeline import CACHE_FOLDER, load_knowledge_base
 from .publish import exports, publications
 from .render import Renderer
 from .search import browser_index, whoosh_index
@@ -118,6 +119,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 site_url=config.site_url,
                 use_directory_urls=directory_urls,
                 feed_size=self.config.feed_size,
+                store=Cache(self.work_dir / CACHE_FOLDER),
             )
         for path, content in generated.items():
             files.append(File.generated(config, path, content=content))
