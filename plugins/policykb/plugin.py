@@ -59,7 +59,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     def work_dir(self) -> Path:
         return self.root / self.config.work_dir
 
-    # Runs before material/search (priority 0) so that it loads our user dictionary.
     @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -82,10 +81,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         with progress.stage("segmenter"):
             self.segmenter = Segmenter.for_kb(self.kb)
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        userdict = self.work_dir / "userdict.txt"
-        userdict.write_text(self.segmenter.user_dictionary(), encoding="utf-8")
         theme_dir = str(resources.files("policykb") / "theme")
-        apply_site_defaults(config, userdict=userdict, theme_dir=theme_dir)
+        apply_site_defaults(config, theme_dir=theme_dir)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
