@@ -5,6 +5,7 @@ Each test names what may not be recomputed (by making it fail) or what must be.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -13,6 +14,9 @@ from policykb import cache, cli, loader, yamlfile
 from policykb.cache import Cache
 from policykb.diagnostics import ContentError
 from policykb.pipeline import CACHE_FOLDER, load_knowledge_base
+from policykb.publish.writers import WRITERS
+
+from .test_compilation import EDITION_2024, EDITION_2025
 
 CASE = "cases/nanle-wangge.yaml"
 
@@ -181,3 +185,22 @@ def test_search_after_another_build_of_other_content_does_not_trust_the_manifest
     manifest.write_bytes(kept)  # as if this build had written none
     kb.edit(CASE, "summary: 蝴蝶效应。", "summary: ")  # the content the manifest names
     assert "nanle-wangge" not in _search(kb, "蝴蝶效应")
+
+
+def test_publications_are_written_again_only_when_their_document_changed(kb, monkeypatch):
+    kb.write("content/compilations/huibian-2024.yaml", EDITION_2024)
+    kb.write("content/compilations/huibian-2025q1.yaml", EDITION_2025)
+    assert kb.run("build").code == 0
+    written = []
+    docx = WRITERS["docx"]
+
+    def counting(document, **kwargs):
+        written.append(document.title + document.subtitle)
+        return docx.write(document, **kwargs)
+
+    monkeypatch.setitem(WRITERS, "docx", dataclasses.replace(docx, write=counting))
+    assert kb.run("build").code == 0
+    assert written == []
+    kb.edit(CASE, "summary: ", "summary: 蝴蝶效应。")  # a case of the 2025 edition only
+    assert kb.run("build").code == 0
+    assert len(written) == 1 and "2025年第1期" in written[0]
