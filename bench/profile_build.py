@@ -69,9 +69,8 @@ def material(kb: Path) -> None:
             "plugins:\n  - search:\n      lang: zh\n"
         )
         cpu, peak, _ = timed([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=Path(tmp))
-        print(
-            f"{'Material + search, ' + str(len(files)) + ' pages':<34} CPU {cpu:7.1f} s  peak {peak:5d} MB"
-        )
+        label = f"Material + search, {len(files)} pages"
+        print(f"{label:<34} CPU {cpu:7.1f} s  peak {peak:5d} MB")
 
 
 def main() -> None:
