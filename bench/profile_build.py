@@ -3,11 +3,13 @@
 rebuild after one entry changed, and of a fresh `build.py search`.
 
     python3 bench/generate.py 5000 /tmp/kb5k
-    python3 bench/profile_build.py /tmp/kb5k [--material]
+    python3 bench/profile_build.py /tmp/kb5k [--material] [--no-publications]
 
 Cold: the work dir's cache emptied. The publications' stage (every edition's .docx and
-.pdf) is reported apart, as the build logs it. ``--material`` also builds Material + its
-search plugin (lang zh) over as many plain Markdown pages made of the same entries' text.
+.pdf) is reported apart, as the build logs it; ``--no-publications`` builds without them
+(``publications: false``, in a copy of mkdocs.yml beside it), for the memory of the rest.
+``--material`` also builds Material + its search plugin (lang zh) over as many plain
+Markdown pages made of the same entries' text.
 Each build is its own process, measured with /usr/bin/time (CPU = user + sys).
 """
 
@@ -44,8 +46,8 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, dict
     return float(user) + float(system), int(peak) // 1024, stages
 
 
-def build(kb: Path) -> tuple[float, int, dict[str, float]]:
-    return timed([sys.executable, str(REPO / "build.py"), "build", "-f", str(kb / "mkdocs.yml")])
+def build(config: Path) -> tuple[float, int, dict[str, float]]:
+    return timed([sys.executable, str(REPO / "build.py"), "build", "-f", str(config)])
 
 
 def report(label: str, cpu: float, peak: int, stages: dict[str, float]) -> None:
@@ -77,23 +79,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("kb", type=Path)
     parser.add_argument("--material", action="store_true")
+    parser.add_argument("--no-publications", dest="publications", action="store_false")
     args = parser.parse_args()
     kb = args.kb.resolve()
-    work = kb / ".policykb"
-    shutil.rmtree(work / "cache", ignore_errors=True)
-    report("cold (empty cache)", *build(kb))
-    report("again, nothing changed", *build(kb))
+    config = kb / "mkdocs.yml"
+    if not args.publications:
+        text = config.read_text(encoding="utf-8")
+        config = kb / "mkdocs-no-publications.yml"
+        config.write_text(
+            text.replace("  - policykb:\n", "  - policykb:\n      publications: false\n"),
+            encoding="utf-8",
+        )
+    shutil.rmtree(kb / ".policykb" / "cache", ignore_errors=True)
+    report("cold (empty cache)", *build(config))
+    report("again, nothing changed", *build(config))
     case = sorted(kb.glob("cases/**/*.yaml"))[-1]
     original = case.read_text(encoding="utf-8")
     try:
         case.write_text(original.replace("summary: ", "summary: 改动一处。", 1), encoding="utf-8")
-        report("one entry changed", *build(kb))
+        report("one entry changed", *build(config))
     finally:
         case.write_text(original, encoding="utf-8")
     search = [sys.executable, str(REPO / "build.py"), "search", "督检考", "--json"]
-    cpu, peak, _ = timed([*search, "-f", str(kb / "mkdocs.yml")])
+    cpu, peak, _ = timed([*search, "-f", str(config)])
     print(f"{'build.py search (index stale)':<34} CPU {cpu:7.1f} s  peak {peak:5d} MB")
-    cpu, peak, _ = timed([*search, "-f", str(kb / "mkdocs.yml")])
+    cpu, peak, _ = timed([*search, "-f", str(config)])
     print(f"{'build.py search (index current)':<34} CPU {cpu:7.1f} s  peak {peak:5d} MB")
     if args.material:
         material(kb)

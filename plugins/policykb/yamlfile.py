@@ -15,6 +15,7 @@ the pure-Python path, whose messages and positions are the ones authors see.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -44,13 +45,34 @@ _EntryLoader.yaml_implicit_resolvers = {
 
 @dataclass
 class YamlDocument:
-    """A parsed file: its data and the position of each key and value in it."""
+    """A parsed file: its data, and its source, to place each key and value in it."""
 
     path: str
     data: dict[str, Any]
-    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
-    value_positions: dict[KeyPath, Position] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)  # the source, to place errors inside values
+    text: str = ""
+    # (key positions, value positions), found again from the text when first asked for (to
+    # place an error): a loaded knowledge base holds no table of every value's position
+    _positions: tuple[dict[KeyPath, Position], dict[KeyPath, Position]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def key_positions(self) -> dict[KeyPath, Position]:
+        return self._located()[0]
+
+    @property
+    def value_positions(self) -> dict[KeyPath, Position]:
+        return self._located()[1]
+
+    @functools.cached_property
+    def lines(self) -> list[str]:  # the source, to place errors inside values
+        return self.text.splitlines()
+
+    def _located(self) -> tuple[dict[KeyPath, Position], dict[KeyPath, Position]]:
+        if self._positions is None:
+            again = _parse_clean(self.text, self.path) or _parse_checked(self.text, self.path)[0]
+            self._positions = again._located() if again is not None else ({}, {})
+        return self._positions
 
     def position(self, path: KeyPath, *, key: bool = False) -> Position:
         """Where ``path`` stands; falls back to its nearest parent, then to the file start."""
@@ -99,9 +121,12 @@ def decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
 
 def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     doc = _parse_clean(text, path) if _CParser is not None else None
+    errors: list[Diagnostic] = []
+    if doc is None:
+        doc, errors = _parse_checked(text, path)
     if doc is not None:
-        return doc, []
-    return _parse_checked(text, path)
+        doc._positions = None  # found again if ever needed (see YamlDocument)
+    return doc, errors
 
 
 def _parse_checked(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
@@ -132,7 +157,7 @@ def _parse_checked(text: str, path: str) -> tuple[YamlDocument | None, list[Diag
         return None, [
             Diagnostic(path, line, col, "an entry must be a mapping of fields (key: value)")
         ]
-    doc = YamlDocument(path, {}, lines=text.splitlines())
+    doc = YamlDocument(path, {}, text, ({}, {}))
     errors: list[Diagnostic] = []
     constructor = _EntryLoader("")
     doc.data = _convert(root, (), doc, errors, constructor)
@@ -167,7 +192,7 @@ def _parse_clean(text: str, path: str) -> YamlDocument | None:
 
 
 def _build_from_events(parser: Any, text: str, path: str) -> YamlDocument:
-    doc = YamlDocument(path, {})
+    doc = YamlDocument(path, {}, text, ({}, {}))
     keys, values = doc.key_positions, doc.value_positions
     # one frame per open collection: [container, its path, the key awaiting a value, is_map]
     stack: list[list[Any]] = []
@@ -233,7 +258,6 @@ def _build_from_events(parser: Any, text: str, path: str) -> YamlDocument:
     if root is None:
         raise _Unclean
     doc.data = root
-    doc.lines = text.splitlines()
     return doc
 
 
