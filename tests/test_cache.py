@@ -204,3 +204,10 @@ def test_publications_are_written_again_only_when_their_document_changed(kb, mon
     kb.edit(CASE, "summary: ", "summary: 蝴蝶效应。")  # a case of the 2025 edition only
     assert kb.run("build").code == 0
     assert len(written) == 1 and "2025年第1期" in written[0]
+
+
+def test_without_libyaml_every_file_takes_the_checked_reader(kb, monkeypatch):
+    monkeypatch.setattr(yamlfile, "_CParser", None)
+    kb.edit(CASE, "title: ", "titel: ")
+    with pytest.raises(ContentError, match=r"cases/nanle-wangge.yaml:1:1: unknown field 'titel'"):
+        load_knowledge_base(kb.root)

@@ -120,7 +120,7 @@ def decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
 
 
 def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
-    doc = _parse_clean(text, path) if _CParser is not None else None
+    doc = _parse_clean(text, path)
     errors: list[Diagnostic] = []
     if doc is None:
         doc, errors = _parse_checked(text, path)
@@ -181,6 +181,8 @@ def _parse_clean(text: str, path: str) -> YamlDocument | None:
 
     Builds the values straight from libyaml's events (flat: nesting costs no stack), so
     nothing that an anchor, a tag or a deep nesting could expand is ever built."""
+    if _CParser is None:
+        return None
     try:
         parser = _CParser(text)
         try:
