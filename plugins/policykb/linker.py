@@ -44,6 +44,7 @@ class KnowledgeBase:
     warnings: list[Diagnostic] = field(default_factory=list)
     # set by the pipeline: every entry file as it was read (manifest.FileState by path)
     sources: dict[str, Any] = field(default_factory=dict)
+    _by_kind: tuple[int, dict[str, list[Entry]]] | None = field(default=None, repr=False)
 
     def published(self) -> list[Entry]:
         """Every entry but the drafts (a draft study pack is checked, never published)."""
@@ -53,7 +54,13 @@ class KnowledgeBase:
         return self.entries[entry_id]
 
     def of_kind(self, kind: str) -> list[Entry]:
-        return [e for e in self.entries.values() if e.kind.name == kind]
+        # asked for on every page (a negative's siblings): grouped once, not scanned each time
+        if self._by_kind is None or self._by_kind[0] != len(self.entries):
+            groups: dict[str, list[Entry]] = defaultdict(list)
+            for entry in self.entries.values():
+                groups[entry.kind.name].append(entry)
+            self._by_kind = (len(self.entries), groups)
+        return list(self._by_kind[1].get(kind, ()))
 
     def outgoing(self, entry: Entry, field_name: str | None = None) -> list[Entry]:
         return _unique(
