@@ -253,6 +253,19 @@ def test_cli_user_error_is_one_line(tmp_path, capsys):
     )
 
 
+def test_jiebas_dictionary_is_loaded_once_by_us_not_again_for_material(kb, monkeypatch):
+    # Material's search plugin keeps only its header box: given no user dictionary, it
+    # never initializes jieba's global tokenizer (a second copy of the main dictionary).
+    import jieba
+
+    def second_copy(*args, **kwargs):
+        raise AssertionError("jieba's global dictionary was loaded")
+
+    monkeypatch.setattr(jieba.dt, "initialize", second_copy)
+    assert kb.run("build").code == 0
+    assert 'class="md-search"' in kb.site("index.html")
+
+
 def test_each_entry_is_segmented_once_for_every_index(kb, monkeypatch):
     # Material's search would call the global jieba.cut on every rendered page; the entry
     # pages opt out, and the in-browser index is built from our segmented documents.

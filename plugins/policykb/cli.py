@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import json
 import os
@@ -12,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__, progress
+from . import __version__, cache, manifest, progress
 from .diagnostics import ContentError
 from .kinds import BY_NAME, KINDS, RESERVED_IDS
 from .linker import KnowledgeBase
@@ -65,18 +66,48 @@ def cmd_build(args: argparse.Namespace) -> int:
     kb = project.load(strict=args.strict)
     _warn(kb)
     site = project.build(kb, Path(args.site_dir) if args.site_dir else None)
+    _record_index(project, kb)
     print(f"Built {site} ({_summary(kb)})")
     return 0
 
 
-def _index(project: Project, kb: KnowledgeBase) -> whoosh_index.WhooshSearch:
-    """The search index for ``kb``, rebuilt first if the content changed since it was built."""
-    _, work_dir = project.settings()
+INDEX_MANIFEST = "index.manifest.json"  # in the work dir, beside the index it describes
+
+
+def _index(project: Project, kb: KnowledgeBase | None = None) -> whoosh_index.WhooshSearch:
+    """The search index of the content as it is now, rebuilt first if the content changed
+    since it was built. Unchanged files (by the manifest) load nothing: no entry is read."""
+    work_dir = project.settings()[1]
     directory = work_dir / "index"
-    # the glossary is enough to tell; the segmenter is built only to rebuild
-    if not whoosh_index.is_current(directory, kb, glossary(kb)):
-        whoosh_index.build(kb, directory, use_directory_urls=project.directory_urls())
+    inputs = _index_inputs(project, work_dir)
+    if inputs is None or not manifest.is_current(work_dir / INDEX_MANIFEST, project.root, inputs):
+        kb = kb or project.load(strict=False)
+        # the glossary is enough to tell; the segmenter is built only to rebuild
+        if not whoosh_index.is_current(directory, kb, glossary(kb)):
+            whoosh_index.build(kb, directory, use_directory_urls=project.directory_urls())
+        _record_index(project, kb, work_dir)
     return whoosh_index.WhooshSearch(directory)
+
+
+def _index_inputs(project: Project, work_dir: Path) -> dict[str, str] | None:
+    """What the index depends on besides the entry files: the code, mkdocs.yml, and the
+    index itself (a build in between, of other content, makes the manifest another's)."""
+    meta = whoosh_index.read_meta(work_dir / "index")
+    if meta is None:
+        return None
+    return {
+        "code": cache.code_version(),
+        "mkdocs.yml": hashlib.sha256(project.config_file.read_bytes()).hexdigest(),
+        "index": meta.fingerprint,
+    }
+
+
+def _record_index(project: Project, kb: KnowledgeBase, work_dir: Path | None = None) -> None:
+    """Notes which files the index now in the work dir was built from (after the index)."""
+    work_dir = work_dir or project.settings()[1]
+    inputs = _index_inputs(project, work_dir)
+    if inputs is not None and kb.sources:
+        manifest.write(work_dir / INDEX_MANIFEST, kb.sources, inputs)
 
 
 # how search_query's messages name each parameter on the command line
@@ -104,7 +135,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             name=lambda n: SEARCH_OPTIONS.get(n, f"--{n}"),
         )
         project = _project(args)
-        backend = _index(project, project.load(strict=False))
+        backend = _index(project)
         try:
             results = backend.search(query)
         finally:

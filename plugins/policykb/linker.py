@@ -6,6 +6,7 @@ exports ask the ``KnowledgeBase`` instead of walking references again.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from collections import defaultdict
@@ -41,6 +42,9 @@ class KnowledgeBase:
     editions: Any = None
     studies: Any = None  # publish.study.Packs
     warnings: list[Diagnostic] = field(default_factory=list)
+    # set by the pipeline: every entry file as it was read (manifest.FileState by path)
+    sources: dict[str, Any] = field(default_factory=dict)
+    _by_kind: tuple[int, dict[str, list[Entry]]] | None = field(default=None, repr=False)
 
     def published(self) -> list[Entry]:
         """Every entry but the drafts (a draft study pack is checked, never published)."""
@@ -50,7 +54,13 @@ class KnowledgeBase:
         return self.entries[entry_id]
 
     def of_kind(self, kind: str) -> list[Entry]:
-        return [e for e in self.entries.values() if e.kind.name == kind]
+        # asked for on every page (a negative's siblings): grouped once, not scanned each time
+        if self._by_kind is None or self._by_kind[0] != len(self.entries):
+            groups: dict[str, list[Entry]] = defaultdict(list)
+            for entry in self.entries.values():
+                groups[entry.kind.name].append(entry)
+            self._by_kind = (len(self.entries), groups)
+        return list(self._by_kind[1].get(kind, ()))
 
     def outgoing(self, entry: Entry, field_name: str | None = None) -> list[Entry]:
         return _unique(
@@ -119,6 +129,7 @@ def _unique(items: Iterator[Entry] | Any) -> list[Entry]:
     return list(seen.values())
 
 
+@functools.cache  # the schema is fixed: read once per model, not once per entry
 def reference_fields(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
     """Field name → the kinds its ids may name, read from the schema's ``Ref`` markers."""
     return {
@@ -144,7 +155,7 @@ def references(data: BaseModel, loc: tuple[Any, ...] = ()):
             continue
         if name not in refs:
             continue
-        literals = _literals(info.annotation)
+        literals = _field_literals(model, name)
         if isinstance(value, list):
             for i, item in enumerate(value):
                 yield (*loc, key, i), refs[name], item
@@ -168,6 +179,11 @@ def markdown_values(data: BaseModel, loc: tuple[Any, ...] = ()):
             yield (*loc, key), value
 
 
+@functools.cache
+def _field_literals(model: type[BaseModel], name: str) -> frozenset[Any]:
+    return frozenset(_literals(model.model_fields[name].annotation))
+
+
 def _literals(annotation: Any) -> set[Any]:
     """The fixed values a field may take besides ids (order: date | region | [ids])."""
     if typing.get_origin(annotation) is typing.Literal:
@@ -188,12 +204,13 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def markdown_fields(model: type[BaseModel]) -> list[str]:
-    return [
+@functools.cache
+def markdown_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(
         name
         for name, info in model.model_fields.items()
         if _marker(info.annotation, info.metadata, MarkdownMarker)
-    ]
+    )
 
 
 def _marker(annotation: Any, metadata: list[Any], cls: type) -> Any:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import contentfiles
+from . import cache, contentfiles
+from .cache import Cache
 from .diagnostics import Diagnostic
 from .kinds import KINDS, RESERVED_IDS, Kind
-from .yamlfile import YamlDocument, is_valid_id, read
+from .manifest import FileState
+from .yamlfile import YamlDocument, is_valid_id, parse_bytes, read_bytes
+
+ENTRIES = "entries"  # the cache's namespace for parsed and validated entries
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,8 @@ class Entry:
     path: str  # as shown in messages: relative to the project root
     data: Any  # the kind's pydantic model
     doc: YamlDocument
+    # a hash of the file's bytes, path and kind: the cache key of what depends on it alone
+    key: str = field(default="", compare=False)
 
     @property
     def title(self) -> str:
@@ -34,10 +40,17 @@ class Loaded:
     errors: list[Diagnostic]
     # ids of files that exist but are invalid: references to them are not errors of their own
     broken: set[str]
+    # every entry file read, as it was read: what the knowledge base was built from
+    sources: dict[str, FileState] = field(default_factory=dict)
 
 
-def load(root: Path) -> Loaded:
-    """All entries under ``root`` that are valid, and a diagnostic for every error."""
+def load(root: Path, store: Cache | None = None) -> Loaded:
+    """All entries under ``root`` that are valid, and a diagnostic for every error.
+
+    A file whose bytes ``store`` has seen (as a valid entry of this kind at this path) is
+    taken from it, not parsed and validated again."""
+    store = store or Cache(None)
+    sources: dict[str, FileState] = {}
     entries: list[Entry] = []
     errors: list[Diagnostic] = []
     first_path: dict[str, str] = {}
@@ -73,14 +86,27 @@ def load(root: Path) -> Loaded:
             )
             continue
         first_path[stem] = rel
-        doc, problems = read(file, rel)
+        raw, info, problems = read_bytes(file, rel)
+        if raw is None or info is None:
+            errors.extend(problems)
+            continue
+        sources[rel] = state = FileState.of(raw, info)
+        key = cache.key(kind.name, rel, state.sha256)
+        cached = store.get(ENTRIES, key)
+        if cached is not None:
+            doc, data = cached
+            entries.append(Entry(stem, kind, rel, data, doc, key))
+            continue
+        doc, problems = parse_bytes(raw, rel)
         errors.extend(problems)
         data, invalid = validate(doc, kind.model) if doc else (None, [])
         errors.extend(invalid)
         if doc is not None and data is not None:
-            entries.append(Entry(stem, kind, rel, data, doc))
+            entries.append(Entry(stem, kind, rel, data, doc, key))
+            if not problems:  # a file with errors is read again, to report them again
+                store.put(ENTRIES, key, (doc, data))
     valid = {e.id for e in entries}
-    return Loaded(entries, errors, set(first_path) - valid)
+    return Loaded(entries, errors, set(first_path) - valid, sources)
 
 
 def validate(doc: YamlDocument, model: type[BaseModel]) -> tuple[Any, list[Diagnostic]]:

@@ -5,17 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import charcheck, completeness, markup
+from .cache import Cache
 from .diagnostics import ContentError
 from .linker import KnowledgeBase, link
 from .loader import load
 from .publish import compilation, study
 
+CACHE_FOLDER = "cache"  # in the work dir
 
-def load_knowledge_base(root: Path, *, strict: bool = False) -> KnowledgeBase:
-    """The linked knowledge base under ``root``; raises ``ContentError`` with every error."""
-    loaded = load(root)
+
+def load_knowledge_base(
+    root: Path, *, strict: bool = False, work_dir: Path | None = None
+) -> KnowledgeBase:
+    """The linked knowledge base under ``root``; raises ``ContentError`` with every error.
+
+    With ``work_dir``, what depends on one entry file alone (parsing, validating, checking
+    its Markdown) is kept there in a cache and redone only for files that changed."""
+    store = Cache(work_dir / CACHE_FOLDER if work_dir else None)
+    loaded = load(root, store)
     kb, link_errors = link(loaded.entries, loaded.broken)
-    errors = loaded.errors + link_errors + markup.check_entries(loaded.entries)
+    kb.sources = loaded.sources
+    errors = loaded.errors + link_errors
+    for entry in loaded.entries:
+        errors += store.memo("markup", entry.key, lambda e=entry: markup.check_entries([e]))
+    store.save()  # every entry file was visited: the cache keeps exactly these
     kb.editions = compilation.resolve(kb)
     errors.extend(kb.editions.errors)
     kb.warnings.extend(kb.editions.warnings)

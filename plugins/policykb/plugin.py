@@ -14,11 +14,12 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import citation, csp, order, progress, sanitize, urls
+from .cache import Cache
 from .config import PolicyKBConfig
 from .diagnostics import ContentError, Diagnostic
 from .kinds import KINDS
 from .linker import KnowledgeBase
-from .pipeline import load_knowledge_base
+from .pipeline import CACHE_FOLDER, load_knowledge_base
 from .publish import exports, publications
 from .render import Renderer
 from .search import browser_index, whoosh_index
@@ -58,7 +59,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     def work_dir(self) -> Path:
         return self.root / self.config.work_dir
 
-    # Runs before material/search (priority 0) so that it loads our user dictionary.
     @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -69,7 +69,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 self.kb = self.preloaded
             else:
                 with progress.stage("load, validate and link"):
-                    self.kb = load_knowledge_base(self.root, strict=self.config.strict)
+                    self.kb = load_knowledge_base(
+                        self.root, strict=self.config.strict, work_dir=self.work_dir
+                    )
         except ContentError as exc:
             self.diagnostics = exc.diagnostics
             raise PluginError(
@@ -79,10 +81,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         with progress.stage("segmenter"):
             self.segmenter = Segmenter.for_kb(self.kb)
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        userdict = self.work_dir / "userdict.txt"
-        userdict.write_text(self.segmenter.user_dictionary(), encoding="utf-8")
         theme_dir = str(resources.files("policykb") / "theme")
-        apply_site_defaults(config, userdict=userdict, theme_dir=theme_dir)
+        apply_site_defaults(config, theme_dir=theme_dir)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -116,6 +116,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 site_url=config.site_url,
                 use_directory_urls=directory_urls,
                 feed_size=self.config.feed_size,
+                store=Cache(self.work_dir / CACHE_FOLDER),
             )
         for path, content in generated.items():
             files.append(File.generated(config, path, content=content))

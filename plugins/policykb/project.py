@@ -51,10 +51,12 @@ class Project:
         return options.strict, self.root / options.work_dir
 
     def load(self, *, strict: bool | None = None) -> KnowledgeBase:
-        configured_strict, _ = self.settings()
+        configured_strict, work_dir = self.settings()
         with progress.stage("load, validate and link"):
             return load_knowledge_base(
-                self.root, strict=configured_strict if strict is None else strict
+                self.root,
+                strict=configured_strict if strict is None else strict,
+                work_dir=work_dir,
             )
 
     def build(self, kb: KnowledgeBase, site_dir: Path | None = None) -> Path:

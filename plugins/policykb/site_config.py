@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mkdocs.config.defaults import MkDocsConfig
 from pymdownx.slugs import slugify
 
@@ -43,7 +41,7 @@ PALETTE = [
 ]
 
 
-def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, theme_dir: str) -> None:
+def apply_site_defaults(config: MkDocsConfig, *, theme_dir: str) -> None:
     # Listing every entry in the nav would copy N links into each of N pages (N² size).
     if config.nav is None:
         config.nav = NAV
@@ -69,9 +67,9 @@ def apply_site_defaults(config: MkDocsConfig, *, userdict: Path, theme_dir: str)
     # Our partials (the header search box) take precedence over the theme's own.
     if theme_dir not in config.theme.dirs:
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
-    search = config.plugins.get("material/search") or config.plugins.get("search")
-    if search is not None and hasattr(search.config, "jieba_dict_user"):
-        search.config.jieba_dict_user = str(userdict)
+    # Material's search plugin stays for its header search box, which search.js drives; it
+    # indexes no page of ours, so it is not given our dictionary: jieba's main dictionary,
+    # which loading a user dictionary would load a second time, is loaded once, by us.
     offline = config.plugins.get("material/offline")
     if offline is not None and offline.config.enabled:
         # Material would load this Web Worker shim from unpkg.com; ship our own copy.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 from .kinds import BY_NAME, Kind
@@ -38,7 +39,14 @@ def index_path(kind: Kind | str) -> str:
 
 def relative(from_page: str, to_page: str) -> str:
     """A link from one page's Markdown to another's, as MkDocs resolves it."""
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    to_dir, name = posixpath.split(to_page)
+    up = _relative_dir(posixpath.dirname(from_page), to_dir)
+    return name if up == "." else f"{up}/{name}"
+
+
+@functools.cache  # a site has a dozen folders and every page links many entries
+def _relative_dir(from_dir: str, to_dir: str) -> str:
+    return posixpath.relpath(to_dir or ".", from_dir or ".")
 
 
 def site_url(page: str, *, use_directory_urls: bool) -> str:

@@ -7,10 +7,15 @@ itself, reports duplicate keys, and leaves timestamps as the strings they were.
 Entry files come from many offices and are untrusted: anchors and aliases (a 2 KB file of
 nested aliases expands to gigabytes), tags (``!!python/name:…``), files over ``MAX_BYTES``
 and anything but a regular file are refused before any value is built.
+
+libyaml (PyYAML's C parser) reads a well-formed entry in one pass over its events; any file
+it finds anything to say about (a syntax error, a duplicate key, an anchor…) is read again by
+the pure-Python path, whose messages and positions are the ones authors see.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -40,13 +45,34 @@ _EntryLoader.yaml_implicit_resolvers = {
 
 @dataclass
 class YamlDocument:
-    """A parsed file: its data and the position of each key and value in it."""
+    """A parsed file: its data, and its source, to place each key and value in it."""
 
     path: str
     data: dict[str, Any]
-    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
-    value_positions: dict[KeyPath, Position] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)  # the source, to place errors inside values
+    text: str = ""
+    # (key positions, value positions), found again from the text when first asked for (to
+    # place an error): a loaded knowledge base holds no table of every value's position
+    _positions: tuple[dict[KeyPath, Position], dict[KeyPath, Position]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def key_positions(self) -> dict[KeyPath, Position]:
+        return self._located()[0]
+
+    @property
+    def value_positions(self) -> dict[KeyPath, Position]:
+        return self._located()[1]
+
+    @functools.cached_property
+    def lines(self) -> list[str]:  # the source, to place errors inside values
+        return self.text.splitlines()
+
+    def _located(self) -> tuple[dict[KeyPath, Position], dict[KeyPath, Position]]:
+        if self._positions is None:
+            again = _parse_clean(self.text, self.path) or _parse_checked(self.text, self.path)[0]
+            self._positions = again._located() if again is not None else ({}, {})
+        return self._positions
 
     def position(self, path: KeyPath, *, key: bool = False) -> Position:
         """Where ``path`` stands; falls back to its nearest parent, then to the file start."""
@@ -94,6 +120,16 @@ def decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
 
 
 def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    doc = _parse_clean(text, path)
+    errors: list[Diagnostic] = []
+    if doc is None:
+        doc, errors = _parse_checked(text, path)
+    if doc is not None:
+        doc._positions = None  # found again if ever needed (see YamlDocument)
+    return doc, errors
+
+
+def _parse_checked(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     try:
         refused = _refused_constructs(text, path)
         if refused:
@@ -121,11 +157,110 @@ def parse(text: str, path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
         return None, [
             Diagnostic(path, line, col, "an entry must be a mapping of fields (key: value)")
         ]
-    doc = YamlDocument(path, {}, lines=text.splitlines())
+    doc = YamlDocument(path, {}, text, ({}, {}))
     errors: list[Diagnostic] = []
     constructor = _EntryLoader("")
     doc.data = _convert(root, (), doc, errors, constructor)
     return doc, errors
+
+
+class _Unclean(Exception):
+    """The fast path met something the checked path has a diagnostic for."""
+
+
+try:
+    from yaml._yaml import CParser as _CParser  # PyYAML's libyaml binding
+except ImportError:  # PyYAML built without libyaml: every file takes the checked path
+    _CParser = None
+_RESOLVER = _EntryLoader("")  # resolves plain scalars and constructs their values
+_STR = "tag:yaml.org,2002:str"
+
+
+def _parse_clean(text: str, path: str) -> YamlDocument | None:
+    """The document of a file with nothing to report, or None: read it with the checks.
+
+    Builds the values straight from libyaml's events (flat: nesting costs no stack), so
+    nothing that an anchor, a tag or a deep nesting could expand is ever built."""
+    if _CParser is None:
+        return None
+    try:
+        parser = _CParser(text)
+        try:
+            return _build_from_events(parser, text, path)
+        finally:
+            parser.dispose()
+    except (_Unclean, yaml.YAMLError):
+        return None
+
+
+def _build_from_events(parser: Any, text: str, path: str) -> YamlDocument:
+    doc = YamlDocument(path, {}, text, ({}, {}))
+    keys, values = doc.key_positions, doc.value_positions
+    # one frame per open collection: [container, its path, the key awaiting a value, is_map]
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    resolve, constructors = _RESOLVER.resolve, _RESOLVER.yaml_constructors
+    while (event := parser.get_event()) is not None:
+        kind = type(event)
+        if (
+            kind is yaml.ScalarEvent
+            or kind is yaml.MappingStartEvent
+            or kind is yaml.SequenceStartEvent
+        ):
+            if event.anchor is not None or event.tag is not None:
+                raise _Unclean
+            mark = event.start_mark
+            position = (mark.line + 1, mark.column + 1)
+            if kind is yaml.ScalarEvent:
+                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                if tag == _STR:
+                    value: Any = event.value
+                    if _INVISIBLE.search(value):
+                        raise _Unclean
+                elif (construct := constructors.get(tag)) is not None:
+                    value = construct(_RESOLVER, yaml.ScalarNode(tag, event.value))
+                else:  # `<<` (merge) and `=` (value) keys
+                    raise _Unclean
+            elif len(stack) >= MAX_DEPTH:
+                raise _Unclean
+            else:
+                value = {} if kind is yaml.MappingStartEvent else []
+            if not stack:
+                if root is not None or kind is not yaml.MappingStartEvent:
+                    raise _Unclean
+                root, here = value, ()
+            else:
+                frame = stack[-1]
+                container, at = frame[0], frame[1]
+                if frame[3]:  # a mapping
+                    if frame[2] is None:  # this is a key
+                        if not isinstance(value, str) or value in container or value == "<<":
+                            raise _Unclean
+                        frame[2] = value
+                        keys[at + (value,)] = position
+                        continue
+                    here = at + (frame[2],)
+                    container[frame[2]] = value
+                    frame[2] = None
+                else:
+                    here = at + (len(container),)
+                    container.append(value)
+            values[here] = position
+            if kind is not yaml.ScalarEvent:
+                stack.append([value, here, None, kind is yaml.MappingStartEvent])
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+        elif kind is yaml.AliasEvent:
+            raise _Unclean
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Unclean
+    if root is None:
+        raise _Unclean
+    doc.data = root
+    return doc
 
 
 def _refused_constructs(text: str, path: str) -> list[Diagnostic]:
@@ -172,27 +307,46 @@ def _refused_constructs(text: str, path: str) -> list[Diagnostic]:
 
 
 def read(file: Path, display_path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
-    """Reads a regular file of at most ``MAX_BYTES`` (a FIFO would block, a device never end)."""
+    raw, _, problems = read_bytes(file, display_path)
+    if raw is None:
+        return None, problems
+    return parse_bytes(raw, display_path)
+
+
+def read_bytes(
+    file: Path, display_path: str
+) -> tuple[bytes | None, os.stat_result | None, list[Diagnostic]]:
+    """The bytes of a regular file of at most ``MAX_BYTES`` (a FIFO would block, a device
+    never end), and its status as it was opened (a later change shows in its mtime)."""
     try:
         fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        return None, [Diagnostic(display_path, 1, 1, f"cannot read: {exc.strerror}")]
+        return None, None, [Diagnostic(display_path, 1, 1, f"cannot read: {exc.strerror}")]
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            return None, [Diagnostic(display_path, 1, 1, "not a regular file: entries are files")]
+            message = "not a regular file: entries are files"
+            return None, info, [Diagnostic(display_path, 1, 1, message)]
         raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         size = max(info.st_size, len(raw))
-        return None, [
-            Diagnostic(
-                display_path,
-                1,
-                1,
-                f"file is {size / 1_000_000:.1f} MB; an entry file may be at most "
-                f"{MAX_BYTES // 1_000_000} MB",
-            )
-        ]
+        return (
+            None,
+            info,
+            [
+                Diagnostic(
+                    display_path,
+                    1,
+                    1,
+                    f"file is {size / 1_000_000:.1f} MB; an entry file may be at most "
+                    f"{MAX_BYTES // 1_000_000} MB",
+                )
+            ],
+        )
+    return raw, info, []
+
+
+def parse_bytes(raw: bytes, display_path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
     text, problem = decode(raw, display_path)
     if problem:
         return None, [problem]

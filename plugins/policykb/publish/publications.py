@@ -1,15 +1,24 @@
-"""The publications' files inside the site: every edition's .docx and .pdf, the feed, the CSV."""
+"""The publications' files inside the site: every edition's .docx and .pdf, the feed, the CSV.
+
+A .docx or .pdf is a function of its document (the blocks every writer reads), the format
+and the links' base: kept in the cache under a hash of those, it is written again only
+when one of them changed (an edition whose cases did not change keeps its files).
+"""
 
 from __future__ import annotations
 
 import logging
 
-from .. import urls
+from .. import cache, urls
+from ..cache import Cache
 from ..linker import KnowledgeBase
 from . import compilation, exports, feed, study
+from .document import Document
 from .fonts import FontError, print_fonts
 from .print_html import Href
 from .writers import WRITERS
+
+NAMESPACE = "publications"  # in the cache
 
 log = logging.getLogger("mkdocs.plugins.policykb")
 
@@ -50,16 +59,24 @@ def files(
     site_url: str | None,
     use_directory_urls: bool,
     feed_size: int = 50,
+    store: Cache | None = None,
 ) -> dict[str, str | bytes]:
-    """Site path → content of every generated file that is not a page."""
+    """Site path → content of every generated file that is not a page; ``store`` keeps the
+    publications' files between builds (and keeps only those of this build)."""
+    store = store or Cache(None)
     href = site_href(site_url, use_directory_urls=use_directory_urls)
+    links = f"{site_url or ''}\0{use_directory_urls}"
+
+    def write(fmt: str, document: Document) -> str | bytes:
+        inputs = cache.key(fmt, links, _fonts(fmt), repr(document))
+        return store.memo(NAMESPACE, inputs, lambda: WRITERS[fmt].write(document, href=href))
+
     out: dict[str, str | bytes] = {}
     for edition in kb.editions.newest_first():
         document = compilation.document(kb, edition)
         stem = urls.page_path(edition.entry)[: -len(".md")]
         for fmt in downloads:
-            writer = WRITERS[fmt]
-            out[stem + writer.extension] = writer.write(document, href=href)
+            out[stem + WRITERS[fmt].extension] = write(fmt, document)
     for pack in kb.studies.published():
         for name, document in (
             ("handout", study.handout(kb, pack)),
@@ -68,12 +85,20 @@ def files(
             if name == study.KEY and not pack.public_key:
                 continue  # a private key is exported by `build.py study`, never put on the site
             for fmt in downloads:
-                writer = WRITERS[fmt]
-                out[study.file_stem(pack, name) + writer.extension] = writer.write(
-                    document, href=href
-                )
+                out[study.file_stem(pack, name) + WRITERS[fmt].extension] = write(fmt, document)
     out[feed.PATH] = feed.atom(
         kb, site_url=site_url, use_directory_urls=use_directory_urls, size=feed_size
     )
     out[exports.CSV_PATH] = exports.entries_csv(kb, use_directory_urls=use_directory_urls)
+    store.save()
     return out
+
+
+def _fonts(fmt: str) -> str:
+    """The fonts a PDF embeds (found on this machine: installing one changes the file)."""
+    if fmt != "pdf":
+        return ""
+    try:
+        return repr(print_fonts())
+    except FontError:
+        return ""
