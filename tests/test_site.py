@@ -106,13 +106,23 @@ def test_home_page_has_counts_map_and_latest_cases(built):
 
 
 def test_cases_browsable_by_region_year_and_level(built):
-    # Headings carry no counts, so their anchors stay put as cases are added.
-    regions = re.findall(r'<h2 id="([^"]+)">', page(built, "cases/by-region.html"))
+    # One page a province, year or level, listed with its count on the axis's page.
+    by_region = page(built, "cases/by-region.html")
+    regions = re.findall(r'<li><a href="by-region/[^"]+">([^<]+)</a>：(\d+) 个案例', by_region)
     # An unnamed place is shown with the source it comes from: 某乡镇 in two pieces are two places.
-    assert regions == ["某乡镇基层减负工作简报汇编", "河南省南乐县", "甘肃省兰州新区"]
-    years = re.findall(r'<h2 id="([^"]+)">', page(built, "cases/by-year.html"))
+    assert regions == [
+        ("某乡镇（基层减负工作简报汇编）", "1"),
+        ("河南省南乐县", "1"),
+        ("甘肃省兰州新区", "1"),
+    ]
+    henan = page(built, "cases/by-region/he2-nan2-sheng3-nan2-yue4-xian4.html")
+    # Headings carry no counts, so their anchors stay put as cases are added.
+    assert re.findall(r'<h2 id="([^"]+)">', henan) == ["河南省南乐县"]
+    assert 'href="../nanle-wangge.html"' in henan
+    years = re.findall(r'<a href="by-year/(\d+).html">', page(built, "cases/by-year.html"))
     assert years == ["2024", "2020"]
-    levels = re.findall(r'<h2 id="([^"]+)">', page(built, "cases/by-level.html"))
+    assert "mou-xiangzhen-biaoge" in page(built, "cases/by-year/2024.html")
+    levels = re.findall(r'<a href="by-level/[^"]+">([^<]+)</a>', page(built, "cases/by-level.html"))
     assert levels == ["县级", "乡镇街道"]
 
 
