@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from policykb.cli import main
+from policykb.publish import exports
 
 
 def page(root: Path, path: str) -> str:
@@ -155,6 +156,24 @@ def test_entries_json_for_scripts(built):
     assert entry["url"] == "cases/lanzhou-xinqu-duokao-heyi.html"
     assert entry["links"]["remedy"] == ["tongchou-guifan-dujiankao"]
     assert entry["data"]["figures"] == [{"label": "整合专项督考", "value": 8, "unit": "项"}]
+
+
+def test_entries_json_is_compact_and_split_past_its_size(kb, monkeypatch):
+    assert kb.run("build").code == 0
+    whole = kb.site("entries.json")
+    assert "\n " not in whole and '", "' not in whole  # no indentation, no spaces
+    entries = json.loads(whole)["entries"]
+    monkeypatch.setattr(exports, "SPLIT_BYTES", len(whole.encode()) - 1)
+    monkeypatch.setattr(exports, "PART_SIZE", 4)
+    assert kb.run("build").code == 0
+    assert not (kb.root / "site/entries.json").exists()
+    index = json.loads(kb.site("entries/index.json"))
+    assert index["parts"] == ["entries/0001.json", "entries/0002.json", "entries/0003.json"]
+    parts = [e for part in index["parts"] for e in json.loads(kb.site(part))["entries"]]
+    assert parts == entries  # every field of every entry, in the same order
+    assert index["entries"][0] == {
+        key: entries[0][key] for key in ("id", "kind", "title", "url")
+    } | {"part": "entries/0001.json"}
 
 
 def browser_terms(root: Path) -> dict[str, list[int]]:

@@ -87,12 +87,11 @@ def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
     return dump({"entries": entry_items(kb, use_directory_urls=use_directory_urls)})
 
 
-def entries_files(
-    kb: KnowledgeBase, *, use_directory_urls: bool, split_bytes: int = SPLIT_BYTES
-) -> dict[str, str]:
+def entries_files(kb: KnowledgeBase, *, use_directory_urls: bool) -> dict[str, str]:
     """{site path: text}: entries.json, or past ``split_bytes`` entries/index.json (each
     entry's id, kind, title, url and the part holding it) and the parts entries/0001.json …
     (``{"entries": [...]}`` as entries.json, PART_SIZE entries each)."""
+    split_bytes = SPLIT_BYTES
     items = entry_items(kb, use_directory_urls=use_directory_urls)
     whole = dump({"entries": items})
     if len(whole.encode("utf-8")) <= split_bytes:
