@@ -211,7 +211,7 @@ def compare(n: int, work: Path, query: str, extras: bool) -> dict:
 def run_extras(n: int, kb: Path) -> list[str]:
     """The output of bench/edit.py and bench/scale.py at this size, when they exist."""
     out = []
-    for script, args in (("edit.py", [str(kb)]), ("scale.py", ["--sizes", str(n)])):
+    for script, args in (("edit.py", [str(n), "--kb", str(kb)]), ("scale.py", ["--sizes", str(n)])):
         path = BENCH / script
         if not path.exists():
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from policykb import listing
+from policykb import edition_pages, listing
 
 from .browser import serving
 
@@ -335,3 +335,35 @@ def test_short_lists_have_no_pager(kb):
     assert kb.run("build").code == 0
     assert "kb-pager" not in kb.site("cases/index.html")
     assert "查看全部" not in kb.site("remedies/sibu-liangzhi.html")
+
+
+EDITION = """\
+title: 基层减负典型案例汇编
+edition: 2025年第1期
+date: 2025-04-01
+select:
+  problems: [dujiankao-guoduo, xiaomala-dache]
+group_by: problem
+"""
+
+
+def test_a_long_edition_is_read_online_in_pages(kb, monkeypatch):
+    monkeypatch.setattr(edition_pages, "CASES_PER_PAGE", 1)
+    kb.write("content/compilations/huibian-2025.yaml", EDITION)
+    kb.edit("mkdocs.yml", "strict: true", "strict: true\n      publications: false")
+    assert kb.run("build").code == 0
+    first, second, third = (
+        kb.site(p)
+        for p in (
+            "compilations/huibian-2025.html",
+            *(f"compilations/huibian-2025/{n}.html" for n in (2, 3)),
+        )
+    )
+    assert 'id="lanzhou-xinqu-duokao-heyi"' in first and "nanle-wangge" not in first
+    assert "基层减负典型案例汇编（第 2 页）" in second
+    assert "一、督查检查考核过多过频（续）" in second  # a group going on from the page before
+    assert 'id="nanle-wangge"' in third
+    # the 目录 of the first page links each group where it begins
+    contents = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', first)
+    assert ("huibian-2025/3.html#g2", "二、小马拉大车") in contents
+    assert "第 2 页，共 3 页" in second and '<a href="../huibian-2025.html">上一页</a>' in second

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from . import listing, numbering, order, urls
+from . import edition_pages, listing, numbering, order, urls
 from .kinds import BY_NAME, KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
@@ -119,7 +119,10 @@ class Renderer:
 
     def pages(self) -> Iterator[Page]:
         for entry in sorted(self.kb.published(), key=lambda e: (e.kind.name, e.id)):
-            yield self.entry_page(entry)
+            if entry.kind.name == "compilation":
+                yield from self.edition_pages(entry)
+            else:
+                yield self.entry_page(entry)
         for pack in self.kb.studies.published():
             yield Page(
                 study.page_path(pack, study.QUIZ),
@@ -193,6 +196,23 @@ class Renderer:
         if kind not in self._index_pages:  # once a build: every negative page asks
             self._index_pages[kind] = listing.split(urls.index_path(kind), self.index_groups(kind))
         return listing.page_of(self._index_pages[kind], key).path
+
+    def edition_pages(self, entry: Entry) -> Iterator[Page]:
+        """An edition online: one page, or past edition_pages.CASES_PER_PAGE cases several."""
+        edition = self.kb.editions.by_id[entry.id]
+        parts = edition_pages.split(
+            self.publication(entry),
+            urls.page_path(entry),
+            {c.id for c in edition.cases},
+            {f"g{g}" for g in range(1, len(edition.groups) + 1)},
+        )
+        if len(parts) == 1:
+            yield self.entry_page(entry)
+            return
+        for part in parts:
+            pager = listing.pager(part.page)
+            title, _, rest = page.write(part.document, part.page.path).partition("\n")
+            yield Page(part.page.path, f"{title}\n\n{pager}\n{rest}\n{pager}")
 
     def _render(self, path: str, template: str, **context: object) -> Page:
         helpers = _PageHelpers(self.kb, path)
