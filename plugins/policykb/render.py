@@ -19,6 +19,7 @@ from .publish.blocks import (
     PLACE_SEPARATOR,
     EntryBlocks,
     date_label,
+    is_anonymous,
     number,
     region_key,
     region_label,
@@ -273,17 +274,21 @@ class Renderer:
             keys = [lv for lv in (*LEVELS, "未标注层级") if lv in places]
         else:
             # Broad to narrow: 湖北省, then 湖北省 › 咸宁市, then 湖北省 › 咸宁市 › 咸安区.
-            counts = Counter({k.split(PLACE_SEPARATOR)[0]: 0 for k in places})
+            counts = Counter({province(k): 0 for k in places})
             for k, v in places.items():
-                counts[k.split(PLACE_SEPARATOR)[0]] += len(v)
+                counts[province(k)] += len(v)
             keys = sorted(
                 places,
-                key=lambda k: (-counts[k.split(PLACE_SEPARATOR)[0]], k.split(PLACE_SEPARATOR)),
+                key=lambda k: (
+                    province(k) == UNNAMED_PLACES,  # last: a reader looks for a province
+                    -counts[province(k)],
+                    province(k),
+                    k.split(PLACE_SEPARATOR),
+                ),
             )
         groups: dict[str, list[str]] = {}
         for key in keys:
-            top = key.split(PLACE_SEPARATOR)[0] if axis == "region" else key
-            groups.setdefault(top, []).append(key)
+            groups.setdefault(province(key) if axis == "region" else key, []).append(key)
         folder = urls.CASES_BY[axis].removesuffix(".md")
         taken: set[str] = set()
         out = []
@@ -295,6 +300,20 @@ class Renderer:
             subgroups = [(k if axis == "region" else None, places[k]) for k in members]
             out.append(CaseGroup(top, f"{folder}/{name}.md", subgroups))
         return out
+
+
+UNNAMED_PLACES = "未具名地区"
+_PROVINCE = re.compile(r"^(?:北京市|天津市|上海市|重庆市|.{2,}?(?:省|自治区|特别行政区))")
+
+
+def province(place: str) -> str:
+    """The page a place's cases are on: its province (湖北省 for 湖北省 › 咸宁市 and for
+    湖北省咸宁市), itself when it names none; the places a source leaves unnamed share one."""
+    first = place.split(PLACE_SEPARATOR)[0]
+    if is_anonymous(first):
+        return UNNAMED_PLACES
+    match = _PROVINCE.match(first)
+    return match.group(0) if match else first
 
 
 @dataclass(frozen=True)
