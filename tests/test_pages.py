@@ -301,6 +301,7 @@ def test_a_long_list_is_split_into_pages_with_a_chinese_pager(kb, monkeypatch):
     assert '<a href="../index.html">上一页</a>' in pager.group(1)
     assert '<a href="3.html">下一页</a>' in pager.group(1)
     assert "第 2 页，共 3 页" in pager.group(1)
+    assert 'aria-label="分页（页末）"' in second  # the one below the list: landmarks differ
     assert "<h1" in second and "案例（第 2 页）" in second
     assert 'href="pages/2.html"' in first and "上一页" not in first.split("kb-pager")[1]
     assert "经验做法（续）" in second  # a group going on from the page before

@@ -21,6 +21,7 @@ from . import urls
 
 PAGE_SIZE = 100  # items on a list page: a page stays well under 100 KB
 HUB_LIMIT = 20  # items of one kind an entry's page lists before linking to all of them
+END_LABEL = "分页（页末）"  # the pager below the list
 PAGER_WINDOW = 2  # page numbers shown either side of the current one
 
 T = TypeVar("T")
@@ -89,8 +90,9 @@ def page_of(pages: Sequence[ListPage[T]], key: str | None) -> ListPage[T]:
     return pages[0]
 
 
-def pager(page: ListPage) -> str:
-    """上一页 · 1 … 4 5 [6] 7 8 … 70 · 下一页, as Markdown in a labelled nav (empty for one page).
+def pager(page: ListPage, label: str = "分页") -> str:
+    """上一页 · 1 … 4 5 [6] 7 8 … 70 · 下一页, as Markdown in a labelled nav (empty for one page);
+    a page has one above its list and one below it, labelled apart (landmarks are unique).
 
     Links are Markdown links to the pages' .md paths, so MkDocs writes them for either URL
     style (cases/pages/2.html over file://, cases/pages/2/ over http)."""
@@ -124,7 +126,7 @@ def pager(page: ListPage) -> str:
         parts.append(link(page.number + 1, "下一页"))
     status = f"第 {page.number} 页，共 {page.count} 页"
     return (
-        '<nav class="kb-pager" aria-label="分页" markdown="1">\n\n'
+        f'<nav class="kb-pager" aria-label="{label}" markdown="1">\n\n'
         + " ".join(parts)
         + f' <span class="kb-pager__status">{status}</span>\n\n</nav>\n'
     )

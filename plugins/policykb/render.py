@@ -211,9 +211,9 @@ class Renderer:
             yield self.entry_page(entry)
             return
         for part in parts:
-            pager = listing.pager(part.page)
+            top, end = listing.pager(part.page), listing.pager(part.page, listing.END_LABEL)
             title, _, rest = page.write(part.document, part.page.path).partition("\n")
-            yield Page(part.page.path, f"{title}\n\n{pager}\n{rest}\n{pager}")
+            yield Page(part.page.path, f"{title}\n\n{top}\n{rest}\n{end}")
 
     def _render(self, path: str, template: str, **context: object) -> Page:
         helpers = _PageHelpers(self.kb, path)
