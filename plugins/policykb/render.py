@@ -166,7 +166,14 @@ class Renderer:
     ) -> Iterator[Page]:
         """A list's pages, ``listing.PAGE_SIZE`` items each, with a pager."""
         for part in listing.split(first, groups):
-            yield self._render(part.path, template, part=part, pager=listing.pager(part), **context)
+            yield self._render(
+                part.path,
+                template,
+                part=part,
+                pager=listing.pager(part),
+                pager_end=listing.pager(part, listing.END_LABEL),
+                **context,
+            )
 
     def index_groups(self, kind: str) -> list[tuple[object, list]]:
         """What a kind's index lists, in groups (a heading and its items)."""
