@@ -158,6 +158,26 @@ def site_sizes(site: Path) -> tuple[int, int, str]:
     return total, largest, name
 
 
+SHARES = (  # what a site's bytes are, in the order they are printed
+    ("HTML pages", lambda p: p.suffix == ".html"),
+    ("PDF and Word", lambda p: p.suffix in {".pdf", ".docx"}),
+    ("entries.json, entries.csv, feed", lambda p: p.suffix in {".json", ".csv", ".xml"}),
+    ("in-browser index", lambda p: p.parts[0] == "search"),
+    ("theme and scripts", lambda p: True),
+)
+
+
+def site_shares(site: Path, entries: int) -> str:
+    """The site's bytes per entry, by what they are."""
+    totals = dict.fromkeys((name for name, _ in SHARES), 0)
+    for path in site.rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(site)
+            name = next(name for name, test in SHARES if test(relative))
+            totals[name] += path.stat().st_size
+    return ", ".join(f"{name} {size / entries / 1024:.1f} KB" for name, size in totals.items())
+
+
 def entries_json_bytes(site: Path) -> tuple[int, int]:
     """(all bytes of entries.json or entries/*.json, the largest such file's bytes)."""
     files = [site / "entries.json"] if (site / "entries.json").exists() else []
@@ -192,6 +212,7 @@ def compare(n: int, work: Path, query: str, extras: bool) -> dict:
     clean(kb)
     r["cold"] = measure(ours(kb, "build"))
     r["site"] = site_sizes(kb / "site")
+    r["shares"] = site_shares(kb / "site", n)
     r["json"] = entries_json_bytes(kb / "site")
     edit_one_case(kb)
     r["edit"] = measure(ours(kb, "build"))
@@ -318,6 +339,9 @@ def main() -> None:
     text += "\n\nWhere our cold build's time goes (its stage lines, CPU of the main process):\n\n"
     text += "\n".join(
         f"- {r['n']:,}: " + where_the_time_goes(r["cold"].output, r["cold"].cpu) for r in results
+    )
+    text += "\n\nOur site's bytes per entry:\n\n" + "\n".join(
+        f"- {r['n']:,}: {r['shares']}" for r in results
     )
     print(text)
     for r in results:
