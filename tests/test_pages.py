@@ -368,3 +368,18 @@ def test_a_long_edition_is_read_online_in_pages(kb, monkeypatch):
     contents = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', first)
     assert ("huibian-2025/3.html#g2", "二、小马拉大车") in contents
     assert "第 2 页，共 3 页" in second and '<a href="../huibian-2025.html">上一页</a>' in second
+
+
+def test_a_list_page_never_takes_an_entry_address():
+    # entries are files in their kind's folder (cases/<id>.md); later pages are in folders
+    assert listing.page_path("cases/index.md", 1) == "cases/index.md"
+    assert listing.page_path("cases/index.md", 2) == "cases/pages/2.md"
+    assert listing.page_path("cases/by-year/2024.md", 3) == "cases/by-year/2024/3.md"
+    assert listing.page_path("problems/x/practices.md", 2) == "problems/x/practices/2.md"
+
+
+def test_a_group_page_is_named_in_pinyin_and_stays_a_safe_name():
+    assert listing.slug("湖北省") == "hu2-bei3-sheng3"
+    assert listing.slug("陕西省") != listing.slug("山西省")  # the tones tell them apart
+    for hostile in ("../../etc", "a b/c?d#e", "某市（第1篇《“多考合一”》）", ""):
+        assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", listing.slug(hostile)), hostile
