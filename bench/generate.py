@@ -57,6 +57,10 @@ def load_real() -> dict[str, dict[str, dict]]:
     }
 
 
+def flat_region(region: str | list[str]) -> str:
+    return region if isinstance(region, str) else "".join(region)
+
+
 def clauses(texts, links: bool = False, seps: str = "，。；") -> list[str]:
     """Clauses of the texts split on seps and lines; no unbalanced brackets, no notes."""
     out = []
@@ -94,12 +98,9 @@ class Vocabulary:
     """What generated entries borrow from the real knowledge base."""
 
     def __init__(self, real: dict[str, dict[str, dict]]):
-        cases, problems = list(real["case"].values()), real["problem"]
-        # a region may be written as its path ([甘肃省, 兰州市]): one string here
-        cases = [
-            {**c, "region": "".join(c["region"]) if isinstance(c["region"], list) else c["region"]}
-            for c in cases
-        ]
+        problems = real["problem"]
+        # A region written as a path (["湖北省", "咸宁市"]) reads as one name here.
+        cases = [dict(c, region=flat_region(c["region"])) for c in real["case"].values()]
         self.cases, self.rules = cases, list(real["rule"].values())
         self.negatives = list(real["negative"].values())
         self.problem_ids, self.remedies = sorted(problems), real["remedy"]

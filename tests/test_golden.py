@@ -21,6 +21,8 @@ PAGES = [
     "sources/huibian.md",
     "index.md",
     "cases/by-year.md",
+    "cases/by-region/wei4-ju4-ming2-di4-qu1.md",
+    "cases/index.md",
 ]
 
 

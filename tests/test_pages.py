@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from policykb import edition_pages, listing
 
 from .browser import serving
 
@@ -261,3 +262,124 @@ def test_popular_queries_come_from_the_plugin_options(kb):
     home = kb.site("index.html")
     links = re.findall(r'<a href="(search\.html\?q=[^"]*)">([^<]*)</a>', home)
     assert links == [("search.html?q=%E5%B0%8F%E9%A9%AC%E6%8B%89%E5%A4%A7%E8%BD%A6", "小马拉大车")]
+
+
+def more_cases(kb, count: int) -> list[str]:
+    """``count`` practices of 南乐县 in 2020 besides the tiny knowledge base's own."""
+    ids = [f"wangge-{i}" for i in range(1, count + 1)]
+    for i, case_id in enumerate(ids, 1):
+        kb.write(
+            f"cases/{case_id}.yaml",
+            f"title: 南乐县网格化管理第 {i} 例\nkind: practice\ndate: 2020-0{i}\n"
+            "region: 河南省南乐县\nlevel: 县级\nsummary: 网格员暗访。\n"
+            "problems: [xiaomala-dache]\nremedies: [sibu-liangzhi]\nsource: huibian\n",
+        )
+    return ids
+
+
+def case_links(html: str) -> list[str]:
+    article = html[max(0, html.find("<article")) : html.index("</article>")]
+    found = re.findall(r'href="(?:\.\./)*(?:cases/)?([a-z][a-z0-9-]+)\.html"', article)
+    return [f for f in found if f != "index" and not f.startswith("by-")]
+
+
+def test_a_long_list_is_split_into_pages_with_a_chinese_pager(kb, monkeypatch):
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    extra = more_cases(kb, 3)  # 5 practices and 1 problem case: 3 pages of 2
+    assert kb.run("build").code == 0
+    first, second, third = (
+        kb.site(p) for p in ("cases/index.html", "cases/pages/2.html", "cases/pages/3.html")
+    )
+    assert not (kb.root / "site/cases/pages/4.html").exists()
+    listed = [c for html in (first, second, third) for c in case_links(html)]
+    assert sorted(listed) == sorted(
+        [*extra, "nanle-wangge", "lanzhou-xinqu-duokao-heyi", "mou-xiangzhen-biaoge"]
+    )
+    pager = re.search(r'<nav [^>]*aria-label="分页"[^>]*>(.*?)</nav>', second, re.S)
+    assert pager, "a labelled nav"
+    assert '<strong aria-current="page">2</strong>' in pager.group(1)
+    assert '<a href="../index.html">上一页</a>' in pager.group(1)
+    assert '<a href="3.html">下一页</a>' in pager.group(1)
+    assert "第 2 页，共 3 页" in pager.group(1)
+    assert 'aria-label="分页（页末）"' in second  # the one below the list: landmarks differ
+    assert "<h1" in second and "案例（第 2 页）" in second
+    assert 'href="pages/2.html"' in first and "上一页" not in first.split("kb-pager")[1]
+    assert "经验做法（续）" in second  # a group going on from the page before
+
+
+def test_a_group_of_cases_is_its_own_paginated_page(kb, monkeypatch):
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    more_cases(kb, 3)
+    assert kb.run("build").code == 0
+    assert re.search(
+        r'<a href="by-year/2020.html">2020 年</a>：4 个案例', kb.site("cases/by-year.html")
+    )
+    assert len(case_links(kb.site("cases/by-year/2020.html"))) >= 2
+    assert "第 2 页，共 2 页" in kb.site("cases/by-year/2020/2.html")
+
+
+def test_a_hub_lists_its_first_cases_and_links_to_all_of_them(kb, monkeypatch):
+    monkeypatch.setattr(listing, "HUB_LIMIT", 2)
+    extra = more_cases(kb, 3)
+    assert kb.run("build").code == 0
+    hub = kb.site("remedies/sibu-liangzhi.html")
+    section = hub[hub.index('id="经验做法"') :]
+    assert len(case_links(section)) == 2
+    assert '<a href="sibu-liangzhi/practices.html">查看全部 4 项</a>' in section
+    everything = kb.site("remedies/sibu-liangzhi/practices.html")
+    assert 'href="../sibu-liangzhi.html">' in everything  # back to the hub
+    listed = [c for c in case_links(everything) if c != "sibu-liangzhi"]
+    assert sorted(listed) == sorted([*extra, "nanle-wangge"])
+
+
+def test_short_lists_have_no_pager(kb):
+    assert kb.run("build").code == 0
+    assert "kb-pager" not in kb.site("cases/index.html")
+    assert "查看全部" not in kb.site("remedies/sibu-liangzhi.html")
+
+
+EDITION = """\
+title: 基层减负典型案例汇编
+edition: 2025年第1期
+date: 2025-04-01
+select:
+  problems: [dujiankao-guoduo, xiaomala-dache]
+group_by: problem
+"""
+
+
+def test_a_long_edition_is_read_online_in_pages(kb, monkeypatch):
+    monkeypatch.setattr(edition_pages, "CASES_PER_PAGE", 1)
+    kb.write("content/compilations/huibian-2025.yaml", EDITION)
+    kb.edit("mkdocs.yml", "strict: true", "strict: true\n      publications: false")
+    assert kb.run("build").code == 0
+    first, second, third = (
+        kb.site(p)
+        for p in (
+            "compilations/huibian-2025.html",
+            *(f"compilations/huibian-2025/{n}.html" for n in (2, 3)),
+        )
+    )
+    assert 'id="lanzhou-xinqu-duokao-heyi"' in first and "nanle-wangge" not in first
+    assert "基层减负典型案例汇编（第 2 页）" in second
+    assert "一、督查检查考核过多过频（续）" in second  # a group going on from the page before
+    assert 'id="nanle-wangge"' in third
+    # the 目录 of the first page links each group where it begins
+    contents = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', first)
+    assert ("huibian-2025/3.html#g2", "二、小马拉大车") in contents
+    assert "第 2 页，共 3 页" in second and '<a href="../huibian-2025.html">上一页</a>' in second
+
+
+def test_a_list_page_never_takes_an_entry_address():
+    # entries are files in their kind's folder (cases/<id>.md); later pages are in folders
+    assert listing.page_path("cases/index.md", 1) == "cases/index.md"
+    assert listing.page_path("cases/index.md", 2) == "cases/pages/2.md"
+    assert listing.page_path("cases/by-year/2024.md", 3) == "cases/by-year/2024/3.md"
+    assert listing.page_path("problems/x/practices.md", 2) == "problems/x/practices/2.md"
+
+
+def test_a_group_page_is_named_in_pinyin_and_stays_a_safe_name():
+    assert listing.slug("湖北省") == "hu2-bei3-sheng3"
+    assert listing.slug("陕西省") != listing.slug("山西省")  # the tones tell them apart
+    for hostile in ("../../etc", "a b/c?d#e", "某市（第1篇《“多考合一”》）", ""):
+        assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", listing.slug(hostile)), hostile

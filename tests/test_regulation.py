@@ -162,4 +162,4 @@ def test_region_path_is_shown_broad_to_narrow(kb):
     kb.edit(case, "region: 河南省南乐县", "region: [河南省, 濮阳市, 南乐县]")
     assert kb.run("build").code == 0
     assert "河南省 › 濮阳市 › 南乐县" in kb.site("cases/nanle-wangge.html")
-    assert "河南省 › 濮阳市 › 南乐县" in kb.site("cases/by-region.html")
+    assert "河南省 › 濮阳市 › 南乐县" in kb.site("cases/by-region/he2-nan2-sheng3.html")

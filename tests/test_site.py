@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from policykb.cli import main
+from policykb.publish import exports
 
 
 def page(root: Path, path: str) -> str:
@@ -106,13 +107,22 @@ def test_home_page_has_counts_map_and_latest_cases(built):
 
 
 def test_cases_browsable_by_region_year_and_level(built):
+    # One page a province, year or level, listed with its count on the axis's page.
+    by_region = page(built, "cases/by-region.html")
+    regions = re.findall(r'<li><a href="by-region/[^"]+">([^<]+)</a>：(\d+) 个案例', by_region)
+    # Places a source leaves unnamed share one page, last.
+    assert regions == [("河南省", "1"), ("甘肃省", "1"), ("未具名地区", "1")]
+    henan = page(built, "cases/by-region/he2-nan2-sheng3.html")
     # Headings carry no counts, so their anchors stay put as cases are added.
-    regions = re.findall(r'<h2 id="([^"]+)">', page(built, "cases/by-region.html"))
+    assert re.findall(r'<h2 id="([^"]+)">', henan) == ["河南省南乐县"]
+    assert 'href="../nanle-wangge.html"' in henan
+    unnamed = page(built, "cases/by-region/wei4-ju4-ming2-di4-qu1.html")
     # An unnamed place is shown with the source it comes from: 某乡镇 in two pieces are two places.
-    assert regions == ["某乡镇基层减负工作简报汇编", "河南省南乐县", "甘肃省兰州新区"]
-    years = re.findall(r'<h2 id="([^"]+)">', page(built, "cases/by-year.html"))
+    assert re.findall(r'<h2 id="([^"]+)">', unnamed) == ["某乡镇基层减负工作简报汇编"]
+    years = re.findall(r'<a href="by-year/(\d+).html">', page(built, "cases/by-year.html"))
     assert years == ["2024", "2020"]
-    levels = re.findall(r'<h2 id="([^"]+)">', page(built, "cases/by-level.html"))
+    assert "mou-xiangzhen-biaoge" in page(built, "cases/by-year/2024.html")
+    levels = re.findall(r'<a href="by-level/[^"]+">([^<]+)</a>', page(built, "cases/by-level.html"))
     assert levels == ["县级", "乡镇街道"]
 
 
@@ -145,6 +155,24 @@ def test_entries_json_for_scripts(built):
     assert entry["url"] == "cases/lanzhou-xinqu-duokao-heyi.html"
     assert entry["links"]["remedy"] == ["tongchou-guifan-dujiankao"]
     assert entry["data"]["figures"] == [{"label": "整合专项督考", "value": 8, "unit": "项"}]
+
+
+def test_entries_json_is_compact_and_split_past_its_size(kb, monkeypatch):
+    assert kb.run("build").code == 0
+    whole = kb.site("entries.json")
+    assert "\n " not in whole and '", "' not in whole  # no indentation, no spaces
+    entries = json.loads(whole)["entries"]
+    monkeypatch.setattr(exports, "SPLIT_BYTES", len(whole.encode()) - 1)
+    monkeypatch.setattr(exports, "PART_SIZE", 4)
+    assert kb.run("build").code == 0
+    assert not (kb.root / "site/entries.json").exists()
+    index = json.loads(kb.site("entries/index.json"))
+    assert index["parts"] == ["entries/0001.json", "entries/0002.json", "entries/0003.json"]
+    parts = [e for part in index["parts"] for e in json.loads(kb.site(part))["entries"]]
+    assert parts == entries  # every field of every entry, in the same order
+    assert index["entries"][0] == {
+        key: entries[0][key] for key in ("id", "kind", "title", "url")
+    } | {"part": "entries/0001.json"}
 
 
 def browser_terms(root: Path) -> dict[str, list[int]]:

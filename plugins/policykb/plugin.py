@@ -13,7 +13,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import citation, csp, order, progress, sanitize, urls
+from . import citation, csp, htmlsize, order, progress, sanitize, urls
 from .cache import Cache
 from .config import PolicyKBConfig
 from .diagnostics import ContentError, Diagnostic
@@ -181,7 +181,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if self.active_index is not None:
             self.active_index.active = False
             self.active_index = None
-        return csp.protect(output)
+        return csp.protect(htmlsize.compact(output))
 
     @event_priority(-100)
     def on_post_template(self, output_content: str, **kwargs: object) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from . import numbering, order, urls
+from . import edition_pages, listing, numbering, order, urls
 from .kinds import BY_NAME, KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
@@ -19,6 +19,7 @@ from .publish.blocks import (
     PLACE_SEPARATOR,
     EntryBlocks,
     date_label,
+    is_anonymous,
     number,
     region_key,
     region_label,
@@ -56,6 +57,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals["order"] = order
     env.globals.update(CASE_KIND_LABELS=CASE_KIND_LABELS, LEVELS=LEVELS, KINDS=KINDS)
+    env.globals["CASES_BY"] = urls.CASES_BY
     return env
 
 
@@ -111,10 +113,17 @@ class Renderer:
         self.env = environment()
         self.downloads = downloads  # formats of the publications' files in the site
         self.blocks = EntryBlocks(kb)
+        # Hub sections too long to list in full, each given its own paginated list page
+        # (registered while the entry pages render, written after them).
+        self._more: dict[str, dict] = {}
+        self._index_pages: dict[str, list[listing.ListPage]] = {}
 
     def pages(self) -> Iterator[Page]:
         for entry in sorted(self.kb.published(), key=lambda e: (e.kind.name, e.id)):
-            yield self.entry_page(entry)
+            if entry.kind.name == "compilation":
+                yield from self.edition_pages(entry)
+            else:
+                yield self.entry_page(entry)
         for pack in self.kb.studies.published():
             yield Page(
                 study.page_path(pack, study.QUIZ),
@@ -130,10 +139,20 @@ class Renderer:
                 old_id=old_id,
                 entry=entry,
             )
+        registered, self._more = self._more, {}
+        for first, more in registered.items():
+            yield from self.list_pages(first, "more.md.j2", [(None, more.pop("entries"))], **more)
         for kind in KINDS:
-            yield self._render(urls.index_path(kind), f"index_{kind.name}.md.j2", kind=kind)
+            yield from self.list_pages(
+                urls.index_path(kind), f"index_{kind.name}.md.j2", self.index_groups(kind.name)
+            )
         for axis, path in urls.CASES_BY.items():
-            yield self._render(path, "cases_by.md.j2", axis=axis, groups=self.case_groups(axis))
+            groups = self.case_groups(axis)
+            yield self._render(path, "cases_by.md.j2", axis=axis, groups=groups)
+            for group in groups:
+                yield from self.list_pages(
+                    group.path, "cases_group.md.j2", group.subgroups, axis=axis, group=group
+                )
         yield self._render(urls.HOME, "home.md.j2")
         yield self._render(urls.SEARCH, "search.md.j2")
 
@@ -142,8 +161,83 @@ class Renderer:
             urls.page_path(entry), entry.kind.template, entry=entry, data=entry.data
         )
 
+    def list_pages(
+        self, first: str, template: str, groups: list[tuple[object, list]], **context: object
+    ) -> Iterator[Page]:
+        """A list's pages, ``listing.PAGE_SIZE`` items each, with a pager."""
+        for part in listing.split(first, groups):
+            yield self._render(
+                part.path,
+                template,
+                part=part,
+                pager=listing.pager(part),
+                pager_end=listing.pager(part, listing.END_LABEL),
+                **context,
+            )
+
+    def index_groups(self, kind: str) -> list[tuple[object, list]]:
+        """What a kind's index lists, in groups (a heading and its items)."""
+        kb = self.kb
+        if kind == "case":
+            return [(label, order.cases(kb, k)) for k, label in CASE_KIND_LABELS.items()]
+        if kind == "problem":
+            return [(None, order.problem_tree(kb))]
+        if kind == "rule":
+            return [(source, rules) for source, rules in kb.rules_by_source() if rules]
+        if kind == "negative":
+            lists: dict[str, list[Entry]] = defaultdict(list)
+            for n in sorted(kb.of_kind("negative"), key=lambda e: (e.data.list, e.id)):
+                lists[n.data.list].append(n)
+            return list(lists.items())
+        if kind == "source":
+            return [(None, order.reading_order(kb, "source"))]
+        if kind == "remedy":
+            return [(None, order.by_pinyin(kb.of_kind("remedy")))]
+        if kind == "compilation":
+            return [(None, kb.editions.newest_first())]
+        if kind == "study":
+            return [(None, sorted(kb.studies.published(), key=lambda p: p.entry.data.title))]
+        return [(None, order.reading_order(kb, kind))]
+
+    def index_page_of(self, kind: str, key: object) -> str:
+        """The index page of ``kind`` on which the group ``key`` begins."""
+        if kind not in self._index_pages:  # once a build: every negative page asks
+            self._index_pages[kind] = listing.split(urls.index_path(kind), self.index_groups(kind))
+        return listing.page_of(self._index_pages[kind], key).path
+
+    def edition_pages(self, entry: Entry) -> Iterator[Page]:
+        """An edition online: one page, or past edition_pages.CASES_PER_PAGE cases several."""
+        edition = self.kb.editions.by_id[entry.id]
+        parts = edition_pages.split(
+            self.publication(entry),
+            urls.page_path(entry),
+            {c.id for c in edition.cases},
+            {f"g{g}" for g in range(1, len(edition.groups) + 1)},
+        )
+        if len(parts) == 1:
+            yield self.entry_page(entry)
+            return
+        for part in parts:
+            top, end = listing.pager(part.page), listing.pager(part.page, listing.END_LABEL)
+            title, _, rest = page.write(part.document, part.page.path).partition("\n")
+            yield Page(part.page.path, f"{title}\n\n{top}\n{rest}\n{end}")
+
     def _render(self, path: str, template: str, **context: object) -> Page:
         helpers = _PageHelpers(self.kb, path)
+
+        def more(key: str, title: str, entries: list[Entry], style: str) -> str:
+            """The link to every one of a hub section's entries, on a list page of its own."""
+            first = path.removesuffix(".md") + f"/{key}.md"
+            hub = context.get("entry")
+            self._more.setdefault(
+                first,
+                {"entries": entries, "hub": hub, "title": title, "style": style},
+            )
+            return urls.relative(path, first)
+
+        def group_page(kind: str, key: object) -> str:
+            return urls.relative(path, self.index_page_of(kind, key))
+
         markdown = self.env.get_template(template).render(
             kb=self.kb,
             page_path=path,
@@ -153,6 +247,9 @@ class Renderer:
             block=lambda entry: page.write_blocks(self.blocks.of(entry), path),
             publication=lambda entry: page.write(self.publication(entry), path),
             pack_page=study.page_path,
+            more=more,
+            group_page=group_page,
+            HUB_LIMIT=listing.HUB_LIMIT,
             **context,
         )
         return Page(path, markdown)
@@ -164,8 +261,10 @@ class Renderer:
         edition = self.kb.editions.by_id[entry.id]
         return compilation.document(self.kb, edition, downloads=self.downloads)
 
-    def case_groups(self, axis: str) -> list[tuple[str, list[Entry]]]:
-        groups: dict[str, list[Entry]] = defaultdict(list)
+    def case_groups(self, axis: str) -> list[CaseGroup]:
+        """The cases along one axis, one group a year, level or province (its own pages),
+        a province's cases under headings for each place within it."""
+        places: dict[str, list[Entry]] = defaultdict(list)
         for case in self.kb.of_kind("case"):
             if axis == "region":
                 key = PLACE_SEPARATOR.join(region_key(self.kb, case))
@@ -173,23 +272,68 @@ class Renderer:
                 key = case.data.date[:4]
             else:
                 key = case.data.level or "未标注层级"
-            groups[key].append(case)
-        for members in groups.values():
+            places[key].append(case)
+        for members in places.values():
             members.sort(key=lambda e: (e.data.date, e.id), reverse=True)
         if axis == "year":
-            order = sorted(groups, reverse=True)
+            keys = sorted(places, reverse=True)
         elif axis == "level":
-            order = [lv for lv in (*LEVELS, "未标注层级") if lv in groups]
+            keys = [lv for lv in (*LEVELS, "未标注层级") if lv in places]
         else:
             # Broad to narrow: 湖北省, then 湖北省 › 咸宁市, then 湖北省 › 咸宁市 › 咸安区.
-            counts = Counter({k.split(PLACE_SEPARATOR)[0]: 0 for k in groups})
-            for k, v in groups.items():
-                counts[k.split(PLACE_SEPARATOR)[0]] += len(v)
-            order = sorted(
-                groups,
-                key=lambda k: (-counts[k.split(PLACE_SEPARATOR)[0]], k.split(PLACE_SEPARATOR)),
+            counts = Counter({province(k): 0 for k in places})
+            for k, v in places.items():
+                counts[province(k)] += len(v)
+            keys = sorted(
+                places,
+                key=lambda k: (
+                    province(k) == UNNAMED_PLACES,  # last: a reader looks for a province
+                    -counts[province(k)],
+                    province(k),
+                    k.split(PLACE_SEPARATOR),
+                ),
             )
-        return [(key, groups[key]) for key in order]
+        groups: dict[str, list[str]] = {}
+        for key in keys:
+            groups.setdefault(province(key) if axis == "region" else key, []).append(key)
+        folder = urls.CASES_BY[axis].removesuffix(".md")
+        taken: set[str] = set()
+        out = []
+        for top, members in groups.items():
+            name = listing.slug(top)
+            if name in taken:  # two names with one pinyin: the later one takes a hash too
+                name = listing.slug(top + "\0")
+            taken.add(name)
+            subgroups = [(k if axis == "region" else None, places[k]) for k in members]
+            out.append(CaseGroup(top, f"{folder}/{name}.md", subgroups))
+        return out
+
+
+UNNAMED_PLACES = "未具名地区"
+_PROVINCE = re.compile(r"^(?:北京市|天津市|上海市|重庆市|.{2,}?(?:省|自治区|特别行政区))")
+
+
+def province(place: str) -> str:
+    """The page a place's cases are on: its province (湖北省 for 湖北省 › 咸宁市 and for
+    湖北省咸宁市), itself when it names none; the places a source leaves unnamed share one."""
+    first = place.split(PLACE_SEPARATOR)[0]
+    if is_anonymous(first):
+        return UNNAMED_PLACES
+    match = _PROVINCE.match(first)
+    return match.group(0) if match else first
+
+
+@dataclass(frozen=True)
+class CaseGroup:
+    """One year, level or province of the cases: a page (or pages) of its own."""
+
+    name: str
+    path: str
+    subgroups: list[tuple[str | None, list[Entry]]]  # places within a province
+
+    @property
+    def count(self) -> int:
+        return sum(len(cases) for _, cases in self.subgroups)
 
 
 class _PageHelpers:

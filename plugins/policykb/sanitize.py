@@ -17,7 +17,7 @@ ATTRIBUTES = {
     **{tag: set(allowed) for tag, allowed in nh3.ALLOWED_ATTRIBUTES.items()},
     # ids are the headings' anchors (#典型表现) and the search page's mount point; classes
     # carry admonitions, headerlinks and our kb-* components; title is the headerlink's.
-    "*": {"id", "class", "title", "lang", "dir", "hidden", "aria-label"},
+    "*": {"id", "class", "title", "lang", "dir", "hidden", "aria-label", "aria-current"},
     "th": nh3.ALLOWED_ATTRIBUTES["th"] | {"style"},
     "td": nh3.ALLOWED_ATTRIBUTES["td"] | {"style"},
     "input": {"name", "value", "autocomplete"},

@@ -50,7 +50,15 @@ def entry_data(kb: KnowledgeBase, entry: Entry) -> dict[str, Any]:
     return data
 
 
-def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
+# Over this, entries.json is written in parts (entries/index.json lists them): a script or a
+# browser can load what it needs instead of one file that grows without bound.
+SPLIT_BYTES = 10_000_000
+PART_SIZE = 1000  # entries in each part file, in id order
+INDEX_PATH = "entries/index.json"
+
+
+def entry_items(kb: KnowledgeBase, *, use_directory_urls: bool) -> list[dict[str, Any]]:
+    """Every published entry as entries.json gives it, in id order."""
     items = []
     for entry in sorted(kb.published(), key=lambda e: e.id):
         links: dict[str, list[str]] = {}
@@ -66,14 +74,43 @@ def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
                 "links": links,
             }
         )
-    dumped = json.dumps({"entries": items}, ensure_ascii=False, indent=1, sort_keys=True)
+    return items
+
+
+def dump(value: object) -> str:
+    """Compact JSON (no indentation, no spaces after separators), stable and inert in HTML."""
+    dumped = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return json_for_html(dumped) + "\n"
 
 
+def entries_json(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
+    return dump({"entries": entry_items(kb, use_directory_urls=use_directory_urls)})
+
+
+def entries_files(kb: KnowledgeBase, *, use_directory_urls: bool) -> dict[str, str]:
+    """{site path: text}: entries.json, or past ``split_bytes`` entries/index.json (each
+    entry's id, kind, title, url and the part holding it) and the parts entries/0001.json …
+    (``{"entries": [...]}`` as entries.json, PART_SIZE entries each)."""
+    split_bytes = SPLIT_BYTES
+    items = entry_items(kb, use_directory_urls=use_directory_urls)
+    whole = dump({"entries": items})
+    if len(whole.encode("utf-8")) <= split_bytes:
+        return {"entries.json": whole}
+    files: dict[str, str] = {}
+    index = []
+    for number, start in enumerate(range(0, len(items), PART_SIZE), 1):
+        part = f"entries/{number:04d}.json"
+        chunk = items[start : start + PART_SIZE]
+        files[part] = dump({"entries": chunk})
+        index += [{k: e[k] for k in ("id", "kind", "title", "url")} | {"part": part} for e in chunk]
+    files[INDEX_PATH] = dump({"entries": index, "parts": sorted(files)})
+    return files
+
+
 def write_entries_json(kb: KnowledgeBase, site_dir: Path, *, use_directory_urls: bool) -> None:
-    (site_dir / "entries.json").write_text(
-        entries_json(kb, use_directory_urls=use_directory_urls), encoding="utf-8"
-    )
+    for path, text in entries_files(kb, use_directory_urls=use_directory_urls).items():
+        (site_dir / path).parent.mkdir(parents=True, exist_ok=True)
+        (site_dir / path).write_text(text, encoding="utf-8")
 
 
 def entries_csv(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
