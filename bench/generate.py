@@ -94,7 +94,9 @@ class Vocabulary:
     """What generated entries borrow from the real knowledge base."""
 
     def __init__(self, real: dict[str, dict[str, dict]]):
-        cases, problems = list(real["case"].values()), real["problem"]
+        # a case of several regions (a list) is no model for a generated one's region
+        cases = [c for c in real["case"].values() if isinstance(c.get("region"), str)]
+        problems = real["problem"]
         self.cases, self.rules = cases, list(real["rule"].values())
         self.negatives = list(real["negative"].values())
         self.problem_ids, self.remedies = sorted(problems), real["remedy"]
