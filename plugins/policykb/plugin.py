@@ -16,6 +16,7 @@ from mkdocs.structure.pages import Page
 
 from . import citation, csp, order, progress, sanitize, urls
 from .config import PolicyKBConfig
+from .contentfiles import top_folders
 from .diagnostics import ContentError, Diagnostic
 from .kinds import KINDS
 from .linker import KnowledgeBase
@@ -228,6 +229,18 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if not self.config.enabled:
             return None
         return csp.protect(output_content)
+
+    def on_serve(self, server: object, *, config: MkDocsConfig, builder: object) -> None:
+        """`mkdocs serve` watches docs_dir (content/) and mkdocs.yml; the cases are entries
+        too (it rebuilds the whole site on a change there, as for any other)."""
+        if not self.config.enabled:
+            return None
+        docs_dir = Path(config.docs_dir).resolve()
+        for name in top_folders():
+            folder = (self.root / name).resolve()
+            if folder.is_dir() and folder != docs_dir:
+                server.watch(str(folder))  # type: ignore[attr-defined]
+        return None
 
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
