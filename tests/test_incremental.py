@@ -4,16 +4,35 @@ links) and MkDocs rewrites the files whose inputs changed (see site_output)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from pathlib import Path
 
+import pytest
 from policykb import fsutil
+from policykb.plugin import PolicyKBPlugin
 
 from .conftest import Project
 
 CASE = "cases/lanzhou-xinqu-duokao-heyi"
 PAGE = f"{CASE}.html"  # the offline plugin: pages as cases/x.html
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The pages MkDocs converts from Markdown ("read") and writes, build after build."""
+    seen: dict[str, list[str]] = {"read": [], "written": []}
+    for event, key in (("on_page_content", "read"), ("on_post_page", "written")):
+        original = getattr(PolicyKBPlugin, event)
+
+        @functools.wraps(original)
+        def counting(self, *args, _original=original, _key=key, **kwargs):  # noqa: ANN001
+            seen[_key].append(kwargs["page"].file.src_uri)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(PolicyKBPlugin, event, counting)
+    return seen
 
 
 def files(site: Path) -> dict[str, tuple[int, bytes]]:
@@ -44,18 +63,26 @@ def clean_build(kb: Project) -> dict[str, bytes]:
     return content(files(kb.root / "clean"))
 
 
-def test_a_build_with_nothing_changed_writes_no_page_and_the_same_bytes(kb: Project) -> None:
+def test_a_build_with_nothing_changed_renders_no_page_and_gives_the_same_bytes(
+    kb: Project, rendered: dict[str, list[str]]
+) -> None:
     assert kb.run("build").code == 0
+    assert len(rendered["read"]) == len(rendered["written"]) > 20
     before = files(kb.root / "site")
+    rendered["read"].clear(), rendered["written"].clear()
     assert kb.run("build").code == 0
     after = files(kb.root / "site")
+    assert rendered == {"read": [], "written": []}
     assert pages_rewritten(before, after) == set()
     assert content(after) == content(before)
 
 
-def test_an_edited_entry_rewrites_only_the_pages_whose_output_changed(kb: Project) -> None:
+def test_an_edited_entry_renders_only_the_pages_whose_output_changed(
+    kb: Project, rendered: dict[str, list[str]]
+) -> None:
     assert kb.run("build").code == 0
     before = files(kb.root / "site")
+    rendered["read"].clear(), rendered["written"].clear()
     kb.edit(f"{CASE}.yaml", "整合 8 大专项督考", "整合 9 大专项督考")
     assert kb.run("build").code == 0
     after = files(kb.root / "site")
@@ -63,6 +90,9 @@ def test_an_edited_entry_rewrites_only_the_pages_whose_output_changed(kb: Projec
     changed = {n for n in after if n.endswith(".html") and after[n][1] != before[n][1]}
     assert PAGE in rewritten
     assert rewritten == changed - {"404.html"}
+    as_html = {uri.removesuffix(".md") + ".html" for uri in rendered["written"]}
+    assert sorted(rendered["read"]) == sorted(rendered["written"])
+    assert as_html == rewritten
     assert len(rewritten) < len([n for n in after if n.endswith(".html")]) / 2
     assert content(after) == clean_build(kb)
 

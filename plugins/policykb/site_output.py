@@ -32,7 +32,7 @@ from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import clean_directory
 
-FORMAT = "policykb-site-output-1"  # bump when what a key covers changes
+FORMAT = "policykb-site-output-2"  # bump when what a key covers changes
 STATE_FILE = "site-output.json"
 # Written by on_post_build hooks (ours, Material's search and offline plugins) straight into
 # site_dir, in place: removed first like every other output.
@@ -44,7 +44,8 @@ class TrackedFile(File):
     """A file MkDocs writes only when ``changed`` (its key differs from the last build's)."""
 
     changed: bool = True
-    key: str = ""
+    source: str = ""  # the hash of its content (a page's: of its Markdown)
+    key: str = ""  # the hash of all it is made from
 
     def is_modified(self) -> bool:
         return self.changed
@@ -59,6 +60,7 @@ class OutputState:
     site: str = ""  # the site directory (resolved) these outputs are in
     fingerprint: str = ""
     keys: dict[str, str] = field(default_factory=dict)  # dest_uri → key
+    sources: dict[str, str] = field(default_factory=dict)  # src_uri → hash of a page's source
     titles: dict[str, str] = field(default_factory=dict)  # src_uri → page title
 
     @classmethod
@@ -134,11 +136,11 @@ class SiteOutput:
         self.fresh = previous.fingerprint != self.fingerprint  # everything is rebuilt
         self.rendered: list[str] = []  # src_uris of the pages rendered, in order
 
-    def _changed(self, key: str, dest_uri: str, site_dir: str) -> bool:
+    def _changed(self, key: str, previous: str | None, file: File) -> bool:
         return (
             self.fresh
-            or self.previous.keys.get(dest_uri) != key
-            or not os.path.isfile(os.path.join(site_dir, dest_uri))
+            or previous != key
+            or not os.path.isfile(os.path.join(file.dest_dir, file.dest_uri))
         )
 
     def sources_read(self, files: Files) -> None:
@@ -153,9 +155,14 @@ class SiteOutput:
                 if file.is_documentation_page():
                     file.is_modified = _always  # type: ignore[method-assign]
                 continue
-            content = file.content_bytes
-            file.key = _hash(content)
-            file.changed = self._changed(file.key, file.dest_uri, file.dest_dir)
+            file.source = _hash(file.content_bytes)
+            if file.is_documentation_page():
+                file.changed = self._changed(
+                    file.source, self.previous.sources.get(file.src_uri), file
+                )
+            else:
+                file.key = file.source
+                file.changed = self._changed(file.key, self.previous.keys.get(file.dest_uri), file)
 
     def complete(
         self, files: Files, nav: Navigation, neighbours: dict[str, tuple[Page | None, ...]]
@@ -167,7 +174,8 @@ class SiteOutput:
         for file in files.documentation_pages():
             page = file.page
             if page is not None and page.content is None and file.src_uri in self.previous.titles:
-                page._title_from_render = self.previous.titles[file.src_uri]
+                # MkDocs has no title for a page it did not read (a weak property: settable)
+                page.title = self.previous.titles[file.src_uri]
         nav_key = _hash(json.dumps(_nav_outline(nav.items), ensure_ascii=False))
         unread = []
         for file in files.documentation_pages():
@@ -178,8 +186,8 @@ class SiteOutput:
                 file.page.next_page,
             )
             outline = [[p.url, p.title] if p else None for p in around]
-            file.key = _hash(file.key, nav_key, json.dumps(outline, ensure_ascii=False))
-            changed = self._changed(file.key, file.dest_uri, file.dest_dir)
+            file.key = _hash(file.source, nav_key, json.dumps(outline, ensure_ascii=False))
+            changed = self._changed(file.key, self.previous.keys.get(file.dest_uri), file)
             if changed and file.page.content is None:
                 unread.append(file.page)
             file.changed = changed
@@ -203,6 +211,11 @@ class SiteOutput:
         return OutputState(
             fingerprint=self.fingerprint,
             keys={f.dest_uri: f.key for f in files if isinstance(f, TrackedFile)},
+            sources={
+                f.src_uri: f.source
+                for f in files.documentation_pages()
+                if isinstance(f, TrackedFile)
+            },
             titles={
                 f.src_uri: f.page.title
                 for f in files.documentation_pages()
