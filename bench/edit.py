@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parent.parent
 CASE = "beijing-jiesu-jiban-chuishao-baodao"  # a real case: bench/generate.py copies them
+ADDED = "bench-edit-added"
 WORD = "试验词汇{n}号"
 
 
@@ -99,9 +100,10 @@ def live_after(write, checks: dict[str, callable]) -> dict[str, float]:
     return seconds
 
 
-def search_total(server: Server, word: str) -> int:
-    status, body = fetch(f"{server.url}/api/search?q={quote(word)}")
-    return json.loads(body)["total"] if status == 200 else -1
+def found(server: Server, word: str, entry_id: str) -> bool:
+    """Whether /api/search answers ``word`` with ``entry_id`` among its first hits."""
+    status, body = fetch(f"{server.url}/api/search?q={quote(word)}&per_page=50")
+    return status == 200 and entry_id in [hit["id"] for hit in json.loads(body)["hits"]]
 
 
 def report(what: str, seconds: dict[str, float], server: Server) -> None:
@@ -137,19 +139,19 @@ def main() -> None:
             lambda: case.write_text(edited, encoding="utf-8"),
             {
                 "page": lambda: word in fetch(page)[1],
-                "/api/search": lambda: search_total(server, word) > 0,
+                "/api/search": lambda: found(server, word, CASE),
             },
         )
         report("edit one case", seconds, server)
 
-        added = root / "cases" / "bench-edit-added.yaml"
+        added = root / "cases" / f"{ADDED}.yaml"
         new_word = WORD.format(n=int(time.time()) + 1)
         new_case = edited.replace(word, new_word).replace("title: ", "title: 新增", 1)
         seconds = live_after(
             lambda: added.write_text(new_case, encoding="utf-8"),
             {
-                "page": lambda: fetch(f"{server.url}/cases/bench-edit-added.html")[0] == 200,
-                "/api/search": lambda: search_total(server, new_word) > 0,
+                "page": lambda: fetch(f"{server.url}/cases/{ADDED}.html")[0] == 200,
+                "/api/search": lambda: found(server, new_word, ADDED),
             },
         )
         report("add a case", seconds, server)
@@ -157,8 +159,8 @@ def main() -> None:
         seconds = live_after(
             added.unlink,
             {
-                "page gone": lambda: fetch(f"{server.url}/cases/bench-edit-added.html")[0] == 404,
-                "/api/search": lambda: search_total(server, new_word) == 0,
+                "page gone": lambda: fetch(f"{server.url}/cases/{ADDED}.html")[0] == 404,
+                "/api/search": lambda: not found(server, new_word, ADDED),
             },
         )
         report("delete it", seconds, server)
