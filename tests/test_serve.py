@@ -22,6 +22,7 @@ import pytest
 from policykb import server
 from policykb.project import Project as PolicyProject
 from policykb.search.whoosh_index import ReopeningSearch
+from policykb.watcher import Watcher
 
 from .browser import serving
 
@@ -324,3 +325,25 @@ def test_mkdocs_serve_watches_the_cases_too(kb):
     watching = Server()
     config.plugins.on_serve(watching, config=config, builder=lambda: None)
     assert watching.watched == [str((kb.root / "cases").resolve())]
+
+
+def test_the_watcher_reports_sources_not_editors_scratch_files(tmp_path):
+    (tmp_path / "cases").mkdir()
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\n")
+    reported: queue.SimpleQueue[set[Path]] = queue.SimpleQueue()
+    watching = Watcher([tmp_path / "cases"], [config], reported.put).start()
+    try:
+        case = tmp_path / "cases" / "a.yaml"
+        for name in (".a.yaml.swp", "a.yaml~", "#a.yaml#", "4913"):
+            (tmp_path / "cases" / name).write_text("scratch")
+        (tmp_path / "elsewhere.txt").write_text("not watched")
+        for n in range(3):  # an editor's save: several writes, one change
+            case.write_text(f"title: {n}\n")
+        config.write_text("site_name: y\n")
+        seen: set[Path] = set()
+        while not {case.resolve(), config.resolve()} <= seen:
+            seen |= reported.get(timeout=30)
+    finally:
+        watching.stop()
+    assert seen == {case.resolve(), config.resolve()}

@@ -63,7 +63,7 @@ class Watcher:
             self._observer.schedule(handler, str(parent), recursive=False)
 
     def watches(self, path: Path) -> bool:
-        path = path.absolute()
+        path = path.resolve()
         return path in self.files or any(path.is_relative_to(f) for f in self.folders)
 
     def saw(self, path: Path) -> None:
