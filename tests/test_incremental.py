@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,14 @@ def test_publishing_removes_what_the_new_site_no_longer_has(tmp_path: Path) -> N
         changed = fsutil.publish(building, live)
     assert changed == ["old/gone.html"]
     assert sorted(p.name for p in live.iterdir()) == ["kept.html"]
+
+
+def test_a_file_written_in_place_in_the_staging_copy_is_caught(tmp_path: Path) -> None:
+    live = tmp_path / "site"
+    with fsutil.replacing(live) as staging:
+        (staging / "kept.html").write_text("old")
+        (staging / "written.html").write_text("old")
+    with fsutil.staging(live, prefilled=True) as building:
+        started = time.time_ns()
+        (building / "written.html").write_text("new")  # through the hard link: live too
+        assert fsutil.written_through(building, started) == ["written.html"]

@@ -70,6 +70,19 @@ def staging(target: Path, *, prefilled: bool = False) -> Iterator[Path]:
             shutil.rmtree(building, ignore_errors=True)
 
 
+def written_through(staged: Path, since_ns: int) -> list[str]:
+    """Files of a prefilled staging copy written in place since ``since_ns`` (still hard
+    links, so the other copy changed too): a writer that should have replaced them."""
+    since_ns -= 50_000_000  # file times come from a coarse clock, up to a tick behind
+    found = []
+    for folder, _dirs, names in os.walk(staged):
+        for name in names:
+            stat = os.lstat(os.path.join(folder, name))
+            if stat.st_nlink > 1 and stat.st_mtime_ns >= since_ns:
+                found.append(os.path.relpath(os.path.join(folder, name), staged))
+    return sorted(found)
+
+
 def publish(staged: Path, live: Path) -> list[str]:
     """Makes ``live`` what ``staged`` (a prefilled staging copy of it) became, one file at a
     time: each new or replaced file (another inode than the live one) is renamed over the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from . import progress
-from .fsutil import publish, replacing, staging
+from .fsutil import publish, replacing, staging, written_through
 from .linker import KnowledgeBase
 from .pipeline import load_knowledge_base
 from .site_config import uses_directory_urls
@@ -99,6 +100,7 @@ class Project:
         plugin = config.plugins["policykb"]
         plugin.preloaded = kb
         plugin.previous_output = previous
+        started = time.time_ns()
         try:
             # dirty: MkDocs leaves the prefilled staging copy and writes what changed
             mkdocs_build(config, dirty=True)
@@ -106,6 +108,12 @@ class Project:
             raise ProjectError(
                 f"the site build failed ({exc}); {target} was left as it was"
             ) from None
+        if through := written_through(site_dir, started):
+            # a writer site_output does not know of: it changed the live site in place
+            raise ProjectError(
+                f"the build wrote into {', '.join(through[:5])} in place, and so into "
+                f"{target}: remove each file before writing it (see site_output)"
+            )
         self.rendered = plugin.output.rendered
         return plugin.built_output
 
