@@ -181,6 +181,8 @@ def test_a_file_written_in_place_in_the_staging_copy_is_caught(tmp_path: Path) -
     with fsutil.replacing(live) as staging:
         (staging / "kept.html").write_text("old")
         (staging / "written.html").write_text("old")
+        for page in staging.iterdir():  # from a build an hour ago
+            os.utime(page, (time.time() - 3600,) * 2)
     with fsutil.staging(live, prefilled=True) as building:
         started = time.time_ns()
         (building / "written.html").write_text("new")  # through the hard link: live too
