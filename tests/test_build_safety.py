@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from policykb import fsutil
+from policykb import project as project_module
+from policykb.project import Project
 
 REPO = Path(__file__).parent.parent
 OLD, NEW = "兰州新区“多考合一”", "兰州新区“多考合一”新版"
@@ -236,3 +238,28 @@ def test_a_second_build_waits_for_the_first(tmp_path):
         first.result(), second.result()
     assert order == ["first starts", "first ends", "second starts", "second ends"]
     assert (target / "index.html").read_text() == "second"
+
+
+def test_an_update_cut_off_mid_publish_is_not_trusted_by_the_next_build(kb, monkeypatch):
+    """`build.py serve` publishes an edit file by file; cut off half-way, the live site is
+    part old, part new, and the next build must not take it for the last build's output
+    (here the edit is undone: every file the cut-off update published must go back)."""
+    assert kb.run("build").code == 0
+    project = Project(kb.root / "mkdocs.yml")
+    kb.edit(f"{CASE}.yaml", f"title: {OLD}", f"title: {NEW}")
+
+    def cut_off(staged: Path, live: Path) -> list[str]:
+        page = f"{CASE}.html"
+        os.replace(staged / page, live / page)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(project_module, "publish", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        project.update(project.load())
+    assert title(kb.root) == NEW
+    monkeypatch.undo()
+    kb.edit(f"{CASE}.yaml", f"title: {NEW}", f"title: {OLD}")
+    project.update(project.load())
+    assert title(kb.root) == OLD
+    assert kb.run("build", "--site-dir", str(kb.root / "clean")).code == 0
+    assert site_of(kb.root / "site") == site_of(kb.root / "clean")

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
+import queue
+import re
+import signal
 import socket
+import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 from policykb import server
+from policykb.project import Project as PolicyProject
 from policykb.search.whoosh_index import ReopeningSearch
+from policykb.watcher import Watcher
 
 from .browser import serving
+
+REPO = Path(__file__).parent.parent
 
 
 def get(url: str) -> tuple[int, dict | str]:
@@ -198,3 +210,140 @@ def test_clients_that_connect_and_say_nothing_hold_no_worker(api_url):
     finally:
         for conn in idle:
             conn.close()
+
+
+class Serving:
+    """`build.py serve` in a process of its own, as a user runs it."""
+
+    def __init__(self, root: Path):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO / "build.py"),
+                "serve",
+                "-q",
+                "-f",
+                str(root / "mkdocs.yml"),
+                "--port",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO / "plugins")},
+        )
+        self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        for stream in (self.process.stdout, self.process.stderr):
+            threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+        started = self.wait_for_line("Serving ")
+        self.url = re.search(r"http://[\d.]+:\d+", started).group(0)
+
+    def _read(self, stream) -> None:  # noqa: ANN001
+        for line in stream:
+            self.lines.put(line)
+
+    def wait_for_line(self, start: str) -> str:
+        """The next line of its output that starts with ``start`` (a minute at most: the
+        machine may be busy; this is no speed test)."""
+        deadline = time.monotonic() + 60
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            if line.startswith(start):
+                return line
+        raise AssertionError(f"no line starting {start!r} in {seen}")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def live(kb):
+    served = Serving(kb.root)
+    yield served
+    served.stop()
+
+
+def test_an_edit_goes_live_page_and_search(kb, live):
+    search = f"{live.url}/api/search?q={quote('无会日')}"
+    assert get(search)[1]["total"] == 0
+    version = get(f"{live.url}/api/version")[1]["version"]
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    assert live.wait_for_line("Updated ").endswith("after cases/nanle-wangge.yaml\n")
+    assert "推行无会日" in get(f"{live.url}/cases/nanle-wangge.html")[1]
+    assert [h["id"] for h in get(search)[1]["hits"]] == ["nanle-wangge"]
+    assert get(f"{live.url}/api/version")[1]["version"] == version + 1
+
+
+def test_served_pages_reload_themselves_but_the_built_site_has_no_such_script(kb, live):
+    page = get(f"{live.url}/cases/nanle-wangge.html")[1]
+    assert server.RELOAD_TAG.decode() in page
+    assert server.RELOAD_SCRIPT not in kb.site("cases/nanle-wangge.html")
+    status, script = get(f"{live.url}{server.RELOAD_SCRIPT}")
+    assert status == 200 and "/api/version" in script
+
+
+def test_a_broken_edit_shows_where_and_keeps_the_last_good_site(kb, live):
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: [全县设")
+    error = live.wait_for_line("cases/nanle-wangge.yaml:")
+    assert re.match(r"cases/nanle-wangge\.yaml:\d+:\d+: ", error)
+    assert "still serving the last good site" in live.wait_for_line("Error: ")
+    status, page = get(f"{live.url}/cases/nanle-wangge.html")
+    assert status == 200 and "全县设" in page
+    kb.edit("cases/nanle-wangge.yaml", "summary: [全县设", "summary: 推行无会日，全县设")
+    live.wait_for_line("Updated ")
+    assert "推行无会日" in get(f"{live.url}/cases/nanle-wangge.html")[1]
+
+
+def test_a_deleted_entry_leaves_the_served_site(kb, live):
+    original = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
+    kb.write("cases/nanle-wangge-2.yaml", original.replace("title: ", "title: 又一个", 1))
+    live.wait_for_line("Updated ")
+    assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 200
+    (kb.root / "cases" / "nanle-wangge-2.yaml").unlink()
+    live.wait_for_line("Updated ")
+    assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 404
+
+
+def test_mkdocs_serve_watches_the_cases_too(kb):
+    """`mkdocs serve` watches docs_dir (content/) itself; the plugin adds cases/."""
+
+    class Server:
+        watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    config = project.mkdocs_config()
+    config.plugins.on_config(config)
+    watching = Server()
+    config.plugins.on_serve(watching, config=config, builder=lambda: None)
+    assert watching.watched == [str((kb.root / "cases").resolve())]
+
+
+def test_the_watcher_reports_sources_not_editors_scratch_files(tmp_path):
+    (tmp_path / "cases").mkdir()
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\n")
+    reported: queue.SimpleQueue[set[Path]] = queue.SimpleQueue()
+    watching = Watcher([tmp_path / "cases"], [config], reported.put).start()
+    try:
+        case = tmp_path / "cases" / "a.yaml"
+        for name in (".a.yaml.swp", "a.yaml~", "#a.yaml#", "4913"):
+            (tmp_path / "cases" / name).write_text("scratch")
+        (tmp_path / "elsewhere.txt").write_text("not watched")
+        for n in range(3):  # an editor's save: several writes, one change
+            case.write_text(f"title: {n}\n")
+        config.write_text("site_name: y\n")
+        seen: set[Path] = set()
+        while not {case.resolve(), config.resolve()} <= seen:
+            seen |= reported.get(timeout=30)
+    finally:
+        watching.stop()
+    assert seen == {case.resolve(), config.resolve()}

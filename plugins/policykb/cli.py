@@ -9,11 +9,13 @@ import json
 import os
 import re
 import sys
+import time
 from collections import Counter
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__, cache, manifest, progress
+from .contentfiles import top_folders
 from .diagnostics import ContentError
 from .kinds import BY_NAME, KINDS, RESERVED_IDS
 from .linker import KnowledgeBase
@@ -30,6 +32,9 @@ from .search.backend import QueryError
 from .search.params import MAX_PER_PAGE, search_query
 from .search.segment import glossary
 from .yamlfile import is_valid_id
+
+if TYPE_CHECKING:
+    from .server import SiteVersion
 
 
 class UserError(Exception):
@@ -174,22 +179,33 @@ def _terminal_snippet(snippet_html: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import make_server
+    from .server import SiteVersion, make_server
+    from .watcher import Watcher
 
     project = _project(args)
     kb = project.load(strict=args.strict)
     site = project.build(kb)
     _index(project, kb).close()
-    # follows the index a `build.py build` in another terminal switches in
+    # follows the index an edit (or a `build.py build` in another terminal) switches in
     backend = whoosh_index.ReopeningSearch(project.settings()[1] / "index")
+    version = SiteVersion()
     try:
-        server = make_server(site, backend, kinds=set(BY_NAME), host=args.host, port=args.port)
+        server = make_server(
+            site, backend, kinds=set(BY_NAME), host=args.host, port=args.port, version=version
+        )
     except OSError as exc:  # the port is taken, the address is not this machine's…
         backend.close()
         raise UserError(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}") from None
+    sources = [project.root / name for name in top_folders()]
+    watcher = Watcher(
+        sources,
+        [project.config_file],
+        lambda changed: _live_update(project, args.strict, version, changed),
+    ).start()
     print(
         f"Serving {site} on http://{args.host}:{server.server_port}/ "
-        f"(search API: /api/search?q=…). Ctrl+C stops.",
+        f"(search API: /api/search?q=…); edits in {', '.join(top_folders())} go live. "
+        "Ctrl+C stops.",
         flush=True,
     )
     try:
@@ -197,9 +213,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        watcher.stop()
         server.server_close()
         backend.close()
     return 0
+
+
+def _live_update(project: Project, strict: bool, version: SiteVersion, changed: set[Path]) -> None:
+    """An edit under `build.py serve`: the changed pages and the search index, or, for a
+    broken edit, its errors (the last good site keeps being served)."""
+    names = ", ".join(sorted(_shown(project.root, p) for p in changed))
+    started = progress.mark()
+    try:
+        kb = project.load(strict=strict)
+        _warn(kb)
+        written = project.update(kb)
+    except ContentError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        n = len(exc.diagnostics)
+        print(
+            f"Error: {n} error{'s' if n != 1 else ''} in the knowledge base after {names}; "
+            "still serving the last good site",
+            file=sys.stderr,
+            flush=True,
+        )
+        return
+    except ProjectError as exc:
+        print(f"Error: {exc}; still serving the last good site", file=sys.stderr, flush=True)
+        return
+    version.bump()
+    wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+    print(
+        f"Updated {len(written)} file(s), {len(project.rendered)} page(s) rendered, "
+        f"{wall:.2f} s (CPU {cpu:.2f} s) after {names}",
+        flush=True,
+    )
+
+
+def _shown(root: Path, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def cmd_compile(args: argparse.Namespace) -> int:

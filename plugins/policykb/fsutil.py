@@ -36,10 +36,22 @@ def _umask() -> int:
 
 
 @contextmanager
-def replacing(target: Path) -> Iterator[Path]:
-    """Yields an empty directory to build ``target``'s successor in; when the block ends
-    without an exception, ``target`` switches to it. On an exception ``target`` is as it was.
+def replacing(target: Path, *, prefilled: bool = False) -> Iterator[Path]:
+    """Yields an empty directory to build ``target``'s successor in (with ``prefilled``, a
+    copy of ``target`` made of hard links: see ``staging``); when the block ends without an
+    exception, ``target`` switches to it. On an exception ``target`` is as it was.
     """
+    with staging(target, prefilled=prefilled) as building:
+        yield building
+        switch(building, target.absolute())
+
+
+@contextmanager
+def staging(target: Path, *, prefilled: bool = False) -> Iterator[Path]:
+    """A scratch directory beside ``target``, removed afterwards, held under ``target``'s
+    lock. ``prefilled``: it starts as a copy of ``target`` made of hard links (cheap at
+    thousands of files); whoever writes into it must then replace files, never write into
+    one (that would write into ``target`` too): see ``site_output``."""
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     # One build at a time (`build.py search` rebuilds the index too): a second one waits,
@@ -47,14 +59,62 @@ def replacing(target: Path) -> Iterator[Path]:
     with open(target.with_name(f".{target.name}.lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         repair(target)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+        building = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
         # mkdtemp makes 0700; a web server running as another user must read the site
-        staging.chmod(0o777 & ~_umask())
+        building.chmod(0o777 & ~_umask())
         try:
-            yield staging
-            switch(staging, target)
+            if prefilled and target.is_dir():
+                shutil.copytree(target, building, copy_function=os.link, dirs_exist_ok=True)
+            yield building
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(building, ignore_errors=True)
+
+
+def written_through(staged: Path, since_ns: int) -> list[str]:
+    """Files of a prefilled staging copy written in place since ``since_ns`` (still hard
+    links, so the other copy changed too): a writer that should have replaced them."""
+    since_ns -= 50_000_000  # file times come from a coarse clock, up to a tick behind
+    found = []
+    for folder, _dirs, names in os.walk(staged):
+        for name in names:
+            stat = os.lstat(os.path.join(folder, name))
+            if stat.st_nlink > 1 and stat.st_mtime_ns >= since_ns:
+                found.append(os.path.relpath(os.path.join(folder, name), staged))
+    return sorted(found)
+
+
+def publish(staged: Path, live: Path) -> list[str]:
+    """Makes ``live`` what ``staged`` (a prefilled staging copy of it) became, one file at a
+    time: each new or replaced file (another inode than the live one) is renamed over the
+    live one, so that a reader gets the old file or the new one, never part of one; files
+    no longer in ``staged`` are removed. Returns the paths changed, relative to ``live``."""
+    live = live.resolve()
+    changed: list[str] = []
+    kept: set[str] = set()
+    for folder, _dirs, names in os.walk(staged):
+        relative = os.path.relpath(folder, staged)
+        for name in names:
+            path = os.path.normpath(os.path.join(relative, name))
+            kept.add(path)
+            source, destination = os.path.join(folder, name), live / path
+            try:
+                same = os.path.samestat(os.lstat(source), os.lstat(destination))
+            except FileNotFoundError:
+                same = False
+            if not same:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, destination)
+                changed.append(path)
+    for folder, _dirs, names in os.walk(live, topdown=False):
+        relative = os.path.relpath(folder, live)
+        for name in names:
+            path = os.path.normpath(os.path.join(relative, name))
+            if path not in kept:
+                os.unlink(os.path.join(folder, name))
+                changed.append(path)
+        if relative != "." and not os.listdir(folder):
+            os.rmdir(folder)
+    return changed
 
 
 def switch(complete: Path, target: Path) -> None:

@@ -6,16 +6,18 @@ import logging
 from importlib import resources
 from pathlib import Path
 
+from mkdocs.commands.build import _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import citation, csp, htmlsize, order, progress, sanitize, urls
 from .cache import Cache
 from .config import PolicyKBConfig
+from .contentfiles import top_folders
 from .diagnostics import ContentError, Diagnostic
 from .kinds import KINDS
 from .linker import KnowledgeBase
@@ -26,6 +28,7 @@ from .search import browser_index, whoosh_index
 from .search.documents import SearchDocument, build_documents
 from .search.segment import Segmenter
 from .site_config import apply_site_defaults, uses_directory_urls
+from .site_output import OutputState, SiteOutput, TrackedFile
 
 log = logging.getLogger("mkdocs.plugins.policykb")
 
@@ -50,6 +53,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     diagnostics: list[Diagnostic] = []
     _pages_started: tuple[float, float] | None = None
     active_index: Page | None = None  # the index page made active for the entry page being written
+    # Set by Project.build: what the site being built over holds (empty: build everything).
+    previous_output: OutputState | None = None
+    output: SiteOutput | None = None
 
     @property
     def root(self) -> Path:
@@ -104,10 +110,10 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                         "remove the hand-written file of that name"
                     )
                 content = EXCLUDE_FROM_MATERIAL + page.markdown
-                files.append(File.generated(config, page.path, content=content))
+                files.append(TrackedFile.generated(config, page.path, content=content))
         assets = resources.files("policykb") / "assets"
         for path, name in ASSETS.items():
-            files.append(File.generated(config, path, content=(assets / name).read_bytes()))
+            files.append(TrackedFile.generated(config, path, content=(assets / name).read_bytes()))
         directory_urls = uses_directory_urls(config)
         with progress.stage(f"publications ({', '.join(downloads) or 'no files'}), feed, CSV"):
             generated = publications.files(
@@ -119,7 +125,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 store=Cache(self.work_dir / CACHE_FOLDER),
             )
         for path, content in generated.items():
-            files.append(File.generated(config, path, content=content))
+            files.append(TrackedFile.generated(config, path, content=content))
         with progress.stage("search documents", len(self.kb.entries)):
             self.documents = build_documents(self.kb, self.segmenter)
         with progress.stage("in-browser index"):
@@ -130,7 +136,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 use_directory_urls=directory_urls,
             )
         for path, content in index.files.items():
-            files.append(File.generated(config, path, content=content))
+            files.append(TrackedFile.generated(config, path, content=content))
         config.extra["policykb_search"] = {
             "index": browser_index.FOLDER + "/",
             "search_page": urls.site_url(urls.SEARCH, use_directory_urls=directory_urls),
@@ -138,6 +144,44 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         config.extra["policykb_popular_queries"] = list(self.config.popular_queries)
         self._pages_started = progress.mark()
         return files
+
+    @event_priority(-100)  # last: the nav as every other plugin left it
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> None:
+        """Which pages MkDocs reads: those whose source changed since the last build."""
+        if not self.kb:
+            return
+        self.nav = nav
+        self.output = SiteOutput(self.previous_output or OutputState(), config)
+        self.output.sources_read(files)
+
+    @event_priority(-100)
+    def on_env(self, env: object, *, config: MkDocsConfig, files: Files) -> None:
+        """Which pages MkDocs writes: those whose output changed (their source, or a title
+        in their nav or prev/next links); the others are already in the staging site."""
+        if not self.output:
+            return
+        self.around = self._around()
+        for page in self.output.complete(files, self.nav, self.around):
+            _populate_page(page, config, files)
+        self.output.unlink_outputs(files)
+
+    def _around(self) -> dict[str, tuple[Page | None, Page | None, Page]]:
+        """Each entry page's previous and next entries in its index, and that index page."""
+        around = {
+            path: (None, None, self._page(urls.index_path(entry.kind)))
+            for path, entry in self.entry_pages.items()
+        }
+        for entries in self.reading_orders.values():
+            for at, entry in enumerate(entries):
+                path = urls.page_path(entry)
+                if path not in self.entry_pages:
+                    continue
+                around[path] = (
+                    self._page(urls.page_path(entries[at - 1])) if at > 0 else None,
+                    self._page(urls.page_path(entries[at + 1])) if at + 1 < len(entries) else None,
+                    self._page(urls.index_path(entry.kind)),
+                )
+        return around
 
     def on_page_context(
         self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -148,16 +192,13 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         entry = self.kb and self.entry_pages.get(page.file.src_uri)
         if not entry:
             return None
-        index = self._page(urls.index_path(entry.kind))
+        previous, following, index = self.around[page.file.src_uri]
         index.active = True  # and its section: the tab; undone once the page is written
         self.active_index = index
-        siblings = self.reading_orders[entry.kind.name]
-        if entry in siblings:
-            at = siblings.index(entry)
-            if at > 0:
-                page.previous_page = self._page(urls.page_path(siblings[at - 1]))
-            if at + 1 < len(siblings):
-                page.next_page = self._page(urls.page_path(siblings[at + 1]))
+        if previous is not None:
+            page.previous_page = previous
+        if following is not None:
+            page.next_page = following
         context["kb_index"] = index
         context["kb_citation"] = citation.cite(self.kb, entry)
         return context
@@ -190,6 +231,18 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             return None
         return csp.protect(output_content)
 
+    def on_serve(self, server: object, *, config: MkDocsConfig, builder: object) -> None:
+        """`mkdocs serve` watches docs_dir (content/) and mkdocs.yml; the cases are entries
+        too (it rebuilds the whole site on a change there, as for any other)."""
+        if not self.config.enabled:
+            return None
+        docs_dir = Path(config.docs_dir).resolve()
+        for name in top_folders():
+            folder = (self.root / name).resolve()
+            if folder.is_dir() and folder != docs_dir:
+                server.watch(str(folder))  # type: ignore[attr-defined]
+        return None
+
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.kb or not self.segmenter:
@@ -208,6 +261,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 segmenter=self.segmenter,
                 documents=self.documents,
             )
+        if self.output:
+            self.built_output = self.output.state(self.files)
         log.info(
             "policykb: %d entries, search index in %s",
             len(self.kb.entries),

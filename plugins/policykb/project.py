@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,10 +14,16 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from . import progress
-from .fsutil import replacing
+from .fsutil import publish, replacing, staging, written_through
 from .linker import KnowledgeBase
 from .pipeline import load_knowledge_base
 from .site_config import uses_directory_urls
+from .site_output import OutputState
+
+
+def _not_dirty_warning(record: logging.LogRecord) -> bool:
+    """Every build is a 'dirty' one (see ``site_output``), and none is inaccurate for it."""
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
 class ProjectError(Exception):
@@ -60,19 +67,57 @@ class Project:
             )
 
     def build(self, kb: KnowledgeBase, site_dir: Path | None = None) -> Path:
-        """Build the site next to the old one and swap it in; a failure leaves the old site."""
+        """Build the site next to the old one and swap it in; a failure leaves the old site.
+        Only the pages whose output changed are rendered (see ``site_output``)."""
         config = self.mkdocs_config()
         target = Path(site_dir) if site_dir else Path(config.site_dir)
-        with replacing(target) as staging:
-            config = self.mkdocs_config(site_dir=str(staging))
-            config.plugins["policykb"].preloaded = kb
-            try:
-                mkdocs_build(config)
-            except Abort as exc:
-                raise ProjectError(
-                    f"the site build failed ({exc}); {target} was left as it was"
-                ) from None
+        work_dir = self.settings(config)[1]
+        with replacing(target, prefilled=True) as staging:
+            built = self._build_into(staging, target, kb, OutputState.load(work_dir, target))
+        built.save(work_dir, target)
         return target
+
+    def update(self, kb: KnowledgeBase) -> list[str]:
+        """Rebuild the live site in place, for `build.py serve`: built in a staging copy,
+        then each changed file renamed over the live one (a reader never sees half a page).
+        Returns the site paths changed; a failure leaves the live site as it was."""
+        config = self.mkdocs_config()
+        target = Path(config.site_dir)
+        if not target.is_dir():
+            self.build(kb)
+            return ["."]
+        work_dir = self.settings(config)[1]
+        with staging(target, prefilled=True) as building:
+            built = self._build_into(building, target, kb, OutputState.load(work_dir, target))
+            OutputState.forget(work_dir)
+            changed = publish(building, target)
+        built.save(work_dir, target)
+        return changed
+
+    def _build_into(
+        self, site_dir: Path, target: Path, kb: KnowledgeBase, previous: OutputState
+    ) -> OutputState:
+        logging.getLogger("mkdocs.commands.build").addFilter(_not_dirty_warning)
+        config = self.mkdocs_config(site_dir=str(site_dir))
+        plugin = config.plugins["policykb"]
+        plugin.preloaded = kb
+        plugin.previous_output = previous
+        started = time.time_ns()
+        try:
+            # dirty: MkDocs leaves the prefilled staging copy and writes what changed
+            mkdocs_build(config, dirty=True)
+        except Abort as exc:
+            raise ProjectError(
+                f"the site build failed ({exc}); {target} was left as it was"
+            ) from None
+        if through := written_through(site_dir, started):
+            # a writer site_output does not know of: it changed the live site in place
+            raise ProjectError(
+                f"the build wrote into {', '.join(through[:5])} in place, and so into "
+                f"{target}: remove each file before writing it (see site_output)"
+            )
+        self.rendered = plugin.output.rendered
+        return plugin.built_output
 
     def directory_urls(self) -> bool:
         return uses_directory_urls(self.mkdocs_config())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -21,6 +23,23 @@ from .search.backend import QueryError, SearchBackend, SearchQuery
 from .search.params import FIELDS, search_query
 
 API_PATH = "/api/search"
+VERSION_PATH = "/api/version"  # the site's version, for live reload
+RELOAD_SCRIPT = "/api/reload.js"
+# before </head>: a script file, which the pages' Content-Security-Policy allows ('self')
+RELOAD_TAG = f'<script src="{RELOAD_SCRIPT}" defer></script>'.encode()
+
+
+class SiteVersion:
+    """Counts the site's updates under `build.py serve`; pages poll it and reload when it
+    moves."""
+
+    def __init__(self) -> None:
+        self.number = 1
+        self._lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self._lock:
+            self.number += 1
 
 
 def parse_query(raw_query: str, *, kinds: set[str]) -> SearchQuery:
@@ -42,6 +61,9 @@ def parse_query(raw_query: str, *, kinds: set[str]) -> SearchQuery:
 class Handler(SimpleHTTPRequestHandler):
     backend: SearchBackend
     kinds: set[str]
+    # Set under `build.py serve`: the pages it serves reload themselves after an edit (the
+    # script is added to the response, never to the built site).
+    version: SiteVersion | None = None
     # A connection idle this long, before its request or in the middle of it, is dropped.
     timeout = 5
     # http.server takes a one-word request line for HTTP/0.9 and answers its 400 without a
@@ -50,6 +72,13 @@ class Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         url = urlsplit(self.path)
+        if self.version is not None and url.path == VERSION_PATH:
+            self._send_json({"version": self.version.number}, HTTPStatus.OK)
+            return
+        if self.version is not None and url.path == RELOAD_SCRIPT:
+            script = (resources.files("policykb") / "assets" / "reload.js").read_bytes()
+            self._send_bytes(script, "text/javascript; charset=utf-8")
+            return
         if url.path != API_PATH:
             super().do_GET()
             return
@@ -65,7 +94,29 @@ class Handler(SimpleHTTPRequestHandler):
         if "\0" in unquote(urlsplit(self.path).path):
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
+        if self.version is not None and (page := self._page_path()):
+            with open(page, "rb") as file:  # the file at this instant, old or new (fsutil)
+                body = file.read()
+            head = body.find(b"</head>")
+            if head >= 0:
+                body = body[:head] + RELOAD_TAG + body[head:]
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            return io.BytesIO(body)
         return super().send_head()
+
+    def _page_path(self) -> str | None:
+        """The HTML file a request names (a folder: its index.html), if there is one."""
+        url_path = urlsplit(self.path).path
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            if not url_path.endswith("/"):
+                return None  # http.server redirects to the folder's address
+            path = os.path.join(path, "index.html")
+        return path if path.endswith(".html") and os.path.isfile(path) else None
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         """No file listings: a folder without index.html is not a page."""
@@ -88,8 +139,13 @@ class Handler(SimpleHTTPRequestHandler):
 
     def _send_json(self, body: object, status: HTTPStatus) -> None:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self._send_bytes(data, "application/json; charset=utf-8", status)
+
+    def _send_bytes(
+        self, data: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK
+    ) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
@@ -179,7 +235,14 @@ class SiteServer(ThreadingHTTPServer):
 
 
 def make_server(
-    site_dir: Path, backend: SearchBackend, *, kinds: set[str], host: str, port: int
+    site_dir: Path,
+    backend: SearchBackend,
+    *,
+    kinds: set[str],
+    host: str,
+    port: int,
+    version: SiteVersion | None = None,
 ) -> SiteServer:
-    handler = type("BoundHandler", (Handler,), {"backend": backend, "kinds": kinds})
+    bound = {"backend": backend, "kinds": kinds, "version": version}
+    handler = type("BoundHandler", (Handler,), bound)
     return SiteServer((host, port), partial(handler, directory=str(site_dir)))
