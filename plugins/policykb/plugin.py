@@ -124,6 +124,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 feed_size=self.config.feed_size,
                 store=Cache(self.work_dir / CACHE_FOLDER),
             )
+        generated.update(exports.entries_files(self.kb, use_directory_urls=directory_urls))
         for path, content in generated.items():
             files.append(TrackedFile.generated(config, path, content=content))
         with progress.stage("search documents", len(self.kb.entries)):
@@ -250,9 +251,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if self._pages_started:
             progress.since("MkDocs pages (Markdown, theme, other plugins)", self._pages_started)
         directory_urls = uses_directory_urls(config)
-        exports.write_entries_json(
-            self.kb, Path(config.site_dir), use_directory_urls=directory_urls
-        )
         with progress.stage("whoosh index", len(self.documents)):
             whoosh_index.build(
                 self.kb,

@@ -34,9 +34,9 @@ from mkdocs.utils import clean_directory
 
 FORMAT = "policykb-site-output-2"  # bump when what a key covers changes
 STATE_FILE = "site-output.json"
-# Written by on_post_build hooks (ours, Material's search and offline plugins) straight into
+# Written by on_post_build hooks (Material's search and offline plugins) straight into
 # site_dir, in place: removed first like every other output.
-POST_BUILD_OUTPUTS = ("entries.json", "search/search_index.json", "search/search_index.js")
+POST_BUILD_OUTPUTS = ("search/search_index.json", "search/search_index.js")
 PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 from .. import urls
@@ -105,12 +104,6 @@ def entries_files(kb: KnowledgeBase, *, use_directory_urls: bool) -> dict[str, s
         index += [{k: e[k] for k in ("id", "kind", "title", "url")} | {"part": part} for e in chunk]
     files[INDEX_PATH] = dump({"entries": index, "parts": sorted(files)})
     return files
-
-
-def write_entries_json(kb: KnowledgeBase, site_dir: Path, *, use_directory_urls: bool) -> None:
-    for path, text in entries_files(kb, use_directory_urls=use_directory_urls).items():
-        (site_dir / path).parent.mkdir(parents=True, exist_ok=True)
-        (site_dir / path).write_text(text, encoding="utf-8")
 
 
 def entries_csv(kb: KnowledgeBase, *, use_directory_urls: bool) -> str:
