@@ -48,4 +48,5 @@ def cjk_font_installed() -> bool:
     from policykb.publish import fonts
 
     fonts.installed.cache_clear()
+    fonts._families.cache_clear()  # the fonts just installed
     return fonts.installed("Noto Serif CJK SC")

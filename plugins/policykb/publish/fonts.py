@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from functools import cache
 
@@ -38,8 +39,37 @@ class PrintFonts:
 
 
 @cache
+def _families() -> frozenset[str] | None:
+    """Every family name of every installed font, casefolded; None without fc-list.
+
+    One fc-list costs milliseconds; asking fontconfig through WeasyPrint costs its import
+    (about 1.5 s) and a font scan per family, on every build, even one that prints nothing.
+    """
+    try:
+        listed = subprocess.run(
+            ["fc-list", "--format", "%{family}\n"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return frozenset(
+        name.strip().casefold() for line in listed.splitlines() for name in line.split(",")
+    )
+
+
+@cache
 def installed(family: str) -> bool:
     """Whether fontconfig has ``family`` itself (not a substitute for it)."""
+    families = _families()
+    if families is not None:
+        return family.casefold() in families
+    return _matched(family)
+
+
+def _matched(family: str) -> bool:
     from weasyprint.text.ffi import ffi, fontconfig
 
     config = fontconfig.FcInitLoadConfigAndFonts()
