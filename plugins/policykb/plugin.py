@@ -161,6 +161,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         in their nav or prev/next links); the others are already in the staging site."""
         if not self.output:
             return
+        # The theme's templates do not change during a build: without this Jinja stats
+        # each of them again for every include of every page.
+        env.auto_reload = False  # type: ignore[attr-defined]
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)
