@@ -219,9 +219,11 @@ def compare(n: int, work: Path, query: str, extras: bool) -> dict:
     r["search"] = measure(ours(kb, "search", query, "--json"))
     nopub = without_publications(kb)
     shutil.rmtree(kb / ".policykb", ignore_errors=True)
-    r["nopub"] = measure(
-        [sys.executable, str(REPO / "build.py"), "build", "-f", str(nopub)], cwd=kb
-    )
+    nopub_build = [sys.executable, str(REPO / "build.py"), "build", "-f", str(nopub)]
+    r["nopub"] = measure(nopub_build, cwd=kb)
+    # the targets are stated without the PDFs (reported apart): the edit is timed so too
+    edit_one_case(kb)
+    r["nopub_edit"] = measure(nopub_build, cwd=kb)
     r["zh"] = measure([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=zh)
     r["plain"] = measure([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=plain)
     r["plain_site"] = site_sizes(plain / "site")
@@ -263,15 +265,17 @@ def table(results: list[dict], query: str) -> str:
             [f"{max(0.0, r['cold'].cpu - r['nopub'].cpu):.1f} s" for r in results],
         ),
         row("our build after one case edited", [r["edit"].cell() for r in results]),
+        row("our cold build without publications", [r["nopub"].cell() for r in results]),
+        row("… then one case edited", [r["nopub_edit"].cell() for r in results]),
         row("Material + search (zh)", [r["zh"].cell() for r in results]),
         row("plain Material", [r["plain"].cell() for r in results]),
         row(
-            "cold ÷ Material + search (target ≤ 2.0)",
-            [ratio(r["cold"].cpu, r["zh"].cpu) for r in results],
+            "cold (no publications) ÷ Material + search (target ≤ 2.0)",
+            [ratio(r["nopub"].cpu, r["zh"].cpu) for r in results],
         ),
         row(
-            "edit ÷ Material + search (target ≤ 0.5)",
-            [ratio(r["edit"].cpu, r["zh"].cpu) for r in results],
+            "edit (no publications) ÷ Material + search (target ≤ 0.5)",
+            [ratio(r["nopub_edit"].cpu, r["zh"].cpu) for r in results],
         ),
         row(
             f"`build.py search {query} --json`, fresh process",
