@@ -321,3 +321,14 @@ def test_build_says_what_each_stage_cost_and_quiet_silences_it(kb):
     assert "whoosh index" in stages and "MkDocs pages (Markdown, theme, other plugins)" in stages
     quiet = kb.run("build", "-q")
     assert quiet.code == 0 and " s, CPU " not in quiet.err
+
+
+def test_a_rule_no_longer_in_force_says_so_above_its_text(kb):
+    page_path = "rules/kaohe-qianfenzhi.html"
+    assert kb.run("build").code == 0
+    assert "本条已废止" not in page(kb.root, page_path)
+    kb.edit("content/rules/kaohe-qianfenzhi.yaml", "status: 现行", "status: 已废止")
+    assert kb.run("build").code == 0
+    html = page(kb.root, page_path)
+    article = html[html.index("<article") :]
+    assert article.index("本条已废止，不再执行") < article.index("化繁为简")  # before the wording

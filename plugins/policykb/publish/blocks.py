@@ -26,6 +26,12 @@ def link(entry: Entry, text: str | None = None) -> Link:
     return Link(text or entry.title, urls.page_path(entry))
 
 
+STATUS_NOTES = {
+    "已修订": "本条已修订，以下为修订前的文本，执行时以现行文本为准。",
+    "已废止": "本条已废止，不再执行，仅供查阅。",
+}
+
+
 class EntryBlocks:
     """Builds the blocks of any entry of one knowledge base."""
 
@@ -72,6 +78,9 @@ class EntryBlocks:
         blocks.append(
             Paragraph((link(source), Text(" · " + " · ".join(m for m in meta if m))), role="meta")
         )
+        if data.status in STATUS_NOTES:
+            # a cadre who lands here from a search must not act on a text no longer in force
+            blocks.append(Aside(data.status, (Paragraph((Text(STATUS_NOTES[data.status]),)),)))
         if data.verbatim:
             blocks.append(Quote((Text(rule_wording(entry)),)))
         else:
