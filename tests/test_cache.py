@@ -211,3 +211,31 @@ def test_without_libyaml_every_file_takes_the_checked_reader(kb, monkeypatch):
     kb.edit(CASE, "title: ", "titel: ")
     with pytest.raises(ContentError, match=r"cases/nanle-wangge.yaml:1:1: unknown field 'titel'"):
         load_knowledge_base(kb.root)
+
+
+def test_the_command_line_offers_every_publication_format():
+    assert set(cli.FORMATS) == set(WRITERS)
+
+
+def test_a_search_on_a_current_index_loads_neither_mkdocs_nor_the_publishing_stack(kb):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    assert kb.run("build").code == 0
+    probe = (
+        "import sys; from policykb.cli import main; "
+        "code = main(['search', '千分制', '-f', sys.argv[1], '--json']); "
+        "print([m for m in ('mkdocs', 'weasyprint', 'docx', 'jieba', 'pypinyin') "
+        "if m in sys.modules], code)"
+    )
+    plugins = Path(cli.__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(kb.root / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(plugins)},
+        check=True,
+    )
+    assert '"kaohe-qianfenzhi"' in done.stdout  # it answered
+    assert done.stdout.rstrip().endswith("[] 0")

@@ -18,23 +18,23 @@ from . import __version__, cache, manifest, progress
 from .contentfiles import top_folders
 from .diagnostics import ContentError
 from .kinds import BY_NAME, KINDS, RESERVED_IDS
-from .linker import KnowledgeBase
-from .loader import Entry
 from .project import Project, ProjectError, quiet_mkdocs_logging
-from .publish import compilation, publications, study, study_draft
-from .publish.document import Document
-from .publish.fonts import FontError
-from .publish.freeze import AlreadyFrozen, freeze
-from .publish.writers import WRITERS
 from .scaffold import ScaffoldError, scaffold
 from .search import whoosh_index
 from .search.backend import QueryError
 from .search.params import MAX_PER_PAGE, search_query
-from .search.segment import glossary
 from .yamlfile import is_valid_id
 
+# The publishing stack (WeasyPrint, python-docx, pypinyin …) is imported by the commands
+# that publish: a search from the command line must not wait for it.
 if TYPE_CHECKING:
+    from .linker import KnowledgeBase
+    from .loader import Entry
+    from .publish.document import Document
     from .server import SiteVersion
+
+# the publication formats (publish.writers.WRITERS, which tests hold this to)
+FORMATS = ("html", "docx", "pdf")
 
 
 class UserError(Exception):
@@ -82,10 +82,18 @@ INDEX_MANIFEST = "index.manifest.json"  # in the work dir, beside the index it d
 def _index(project: Project, kb: KnowledgeBase | None = None) -> whoosh_index.WhooshSearch:
     """The search index of the content as it is now, rebuilt first if the content changed
     since it was built. Unchanged files (by the manifest) load nothing: no entry is read."""
+    # First a guess at work_dir without loading MkDocs: right when the manifest there says
+    # the index is current (the manifest records mkdocs.yml, so a changed config misses)
+    guess = None if kb else project.quick_work_dir()
+    if guess is not None and (inputs := _index_inputs(project, guess)) is not None:
+        if manifest.is_current(guess / INDEX_MANIFEST, project.root, inputs):
+            return whoosh_index.WhooshSearch(guess / "index")
     work_dir = project.settings()[1]
     directory = work_dir / "index"
     inputs = _index_inputs(project, work_dir)
     if inputs is None or not manifest.is_current(work_dir / INDEX_MANIFEST, project.root, inputs):
+        from .search.segment import glossary
+
         kb = kb or project.load(strict=False)
         # the glossary is enough to tell; the segmenter is built only to rebuild
         if not whoosh_index.is_current(directory, kb, glossary(kb)):
@@ -259,6 +267,10 @@ def _shown(root: Path, path: Path) -> str:
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
+    from .publish import compilation
+    from .publish.freeze import AlreadyFrozen, freeze
+    from .publish.writers import WRITERS
+
     project = _project(args)
     kb = project.load(strict=args.strict)
     _warn(kb)
@@ -289,6 +301,10 @@ def _write_publication(
     project: Project, document: Document, stem: str, formats: list[str], output: Path
 ) -> None:
     """Every format is written in memory first: a missing font leaves no file behind."""
+    from .publish import publications
+    from .publish.fonts import FontError
+    from .publish.writers import WRITERS
+
     config = project.mkdocs_config()
     href = publications.site_href(config.site_url, use_directory_urls=project.directory_urls())
     try:
@@ -306,6 +322,9 @@ def _write_publication(
 
 
 def cmd_study(args: argparse.Namespace) -> int:
+    from .publish import study
+    from .publish.writers import WRITERS
+
     project = _project(args)
     if args.target == "draft":
         return _study_draft(project, args)
@@ -321,6 +340,8 @@ def cmd_study(args: argparse.Namespace) -> int:
 
 
 def _study_draft(project: Project, args: argparse.Namespace) -> int:
+    from .publish import study_draft
+
     if not args.problem:
         raise UserError("study draft needs --problem ID (the problem type to teach)")
     kb = project.load(strict=False)
@@ -373,7 +394,7 @@ def parser() -> argparse.ArgumentParser:
     )
     files = argparse.ArgumentParser(add_help=False)
     files.add_argument(
-        "--format", choices=[*WRITERS, "all"], default="all", help="which files (default: all)"
+        "--format", choices=[*FORMATS, "all"], default="all", help="which files (default: all)"
     )
     files.add_argument(
         "-o", "--output", default="dist", help="folder to write into (default: ./dist)"

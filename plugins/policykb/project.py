@@ -7,18 +7,20 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort, ConfigurationError
+import yaml
 
 from . import progress
 from .fsutil import publish, replacing, staging, written_through
-from .linker import KnowledgeBase
-from .pipeline import load_knowledge_base
-from .site_config import uses_directory_urls
-from .site_output import OutputState
+
+# MkDocs, the plugin it loads with mkdocs.yml and the pipeline are imported where they are
+# used: `build.py search` on a current index needs none of them (half a second of imports).
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from .linker import KnowledgeBase
+    from .site_output import OutputState
 
 
 def _not_dirty_warning(record: logging.LogRecord) -> bool:
@@ -39,6 +41,9 @@ class Project:
         return self.config_file.resolve().parent
 
     def mkdocs_config(self, **overrides: object) -> MkDocsConfig:
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import Abort, ConfigurationError
+
         if not self.config_file.is_file():
             raise ProjectError(
                 f"{self.config_file}: no such file (give the project's mkdocs.yml with -f)"
@@ -58,6 +63,8 @@ class Project:
         return options.strict, self.root / options.work_dir
 
     def load(self, *, strict: bool | None = None) -> KnowledgeBase:
+        from .pipeline import load_knowledge_base
+
         configured_strict, work_dir = self.settings()
         with progress.stage("load, validate and link"):
             return load_knowledge_base(
@@ -69,6 +76,8 @@ class Project:
     def build(self, kb: KnowledgeBase, site_dir: Path | None = None) -> Path:
         """Build the site next to the old one and swap it in; a failure leaves the old site.
         Only the pages whose output changed are rendered (see ``site_output``)."""
+        from .site_output import OutputState
+
         config = self.mkdocs_config()
         target = Path(site_dir) if site_dir else Path(config.site_dir)
         work_dir = self.settings(config)[1]
@@ -81,6 +90,8 @@ class Project:
         """Rebuild the live site in place, for `build.py serve`: built in a staging copy,
         then each changed file renamed over the live one (a reader never sees half a page).
         Returns the site paths changed; a failure leaves the live site as it was."""
+        from .site_output import OutputState
+
         config = self.mkdocs_config()
         target = Path(config.site_dir)
         if not target.is_dir():
@@ -97,6 +108,9 @@ class Project:
     def _build_into(
         self, site_dir: Path, target: Path, kb: KnowledgeBase, previous: OutputState
     ) -> OutputState:
+        from mkdocs.commands.build import build as mkdocs_build
+        from mkdocs.exceptions import Abort
+
         logging.getLogger("mkdocs.commands.build").addFilter(_not_dirty_warning)
         config = self.mkdocs_config(site_dir=str(site_dir))
         plugin = config.plugins["policykb"]
@@ -120,7 +134,28 @@ class Project:
         return plugin.built_output
 
     def directory_urls(self) -> bool:
+        from .site_config import uses_directory_urls
+
         return uses_directory_urls(self.mkdocs_config())
+
+    def quick_work_dir(self) -> Path | None:
+        """The plugin's work_dir read from mkdocs.yml without MkDocs (and the plugin it
+        imports), or None where only MkDocs can tell (tags such as !ENV, a plain error).
+        Only for a guess that is checked after: the index manifest records mkdocs.yml."""
+        try:
+            config = yaml.safe_load(self.config_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeError, yaml.YAMLError):
+            return None
+        plugins = config.get("plugins") if isinstance(config, dict) else None
+        items = plugins.items() if isinstance(plugins, dict) else None
+        if isinstance(plugins, list):
+            items = [next(iter(p.items())) if isinstance(p, dict) else (p, None) for p in plugins]
+        for name, options in items or ():
+            if name == "policykb":
+                options = options if isinstance(options, dict) else {}
+                work_dir = options.get("work_dir", ".policykb")
+                return self.root / work_dir if isinstance(work_dir, str) else None
+        return None
 
 
 class _Stderr(logging.StreamHandler):
