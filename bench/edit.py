@@ -80,7 +80,7 @@ class Server:
                 return seen
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
+        self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=60)
 
 

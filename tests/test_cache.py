@@ -239,3 +239,18 @@ def test_a_search_on_a_current_index_loads_neither_mkdocs_nor_the_publishing_sta
     )
     assert '"kaohe-qianfenzhi"' in done.stdout  # it answered
     assert done.stdout.rstrip().endswith("[] 0")
+
+
+def test_a_rebuild_segments_only_the_entries_whose_text_changed(kb, monkeypatch):
+    from policykb.search.segment import Segmenter
+
+    assert kb.run("build").code == 0
+    kb.edit("cases/lanzhou-xinqu-duokao-heyi.yaml", "兰州新区", "兰州新区（甘肃）")
+    cut: list[str] = []
+    segmented = Segmenter.segmented
+    monkeypatch.setattr(
+        Segmenter, "segmented", lambda self, text: cut.append(text) or segmented(self, text)
+    )
+    assert kb.run("build").code == 0
+    assert any("兰州新区（甘肃）" in text for text in cut)  # the edited entry, cut again
+    assert len(cut) <= 10  # its document's fields (and a neighbour's titles), not every one

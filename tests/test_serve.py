@@ -258,7 +258,7 @@ class Serving:
         raise AssertionError(f"no line starting {start!r} in {seen}")
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
+        self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
 
 

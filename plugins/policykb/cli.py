@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+import signal
 import sys
 import time
 from collections import Counter
@@ -216,6 +217,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "Ctrl+C stops.",
         flush=True,
     )
+    # A service manager (or a script that started it in the background, where Ctrl+C's
+    # SIGINT is ignored) stops it with SIGTERM: the same clean stop as Ctrl+C.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -225,6 +229,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server.server_close()
         backend.close()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _live_update(project: Project, strict: bool, version: SiteVersion, changed: set[Path]) -> None:

@@ -115,6 +115,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         for path, name in ASSETS.items():
             files.append(TrackedFile.generated(config, path, content=(assets / name).read_bytes()))
         directory_urls = uses_directory_urls(config)
+        store = Cache(self.work_dir / CACHE_FOLDER)
         with progress.stage(f"publications ({', '.join(downloads) or 'no files'}), feed, CSV"):
             generated = publications.files(
                 self.kb,
@@ -122,13 +123,14 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 site_url=config.site_url,
                 use_directory_urls=directory_urls,
                 feed_size=self.config.feed_size,
-                store=Cache(self.work_dir / CACHE_FOLDER),
+                store=store,
             )
         generated.update(exports.entries_files(self.kb, use_directory_urls=directory_urls))
         for path, content in generated.items():
             files.append(TrackedFile.generated(config, path, content=content))
         with progress.stage("search documents", len(self.kb.entries)):
-            self.documents = build_documents(self.kb, self.segmenter)
+            self.documents = build_documents(self.kb, self.segmenter, store)
+            store.save()
         with progress.stage("in-browser index"):
             index = browser_index.build(
                 self.documents,

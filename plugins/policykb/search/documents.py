@@ -8,7 +8,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from .. import numbering, urls
+from .. import cache, numbering, urls
+from ..cache import Cache
 from ..linker import WIKILINK, KnowledgeBase
 from ..loader import Entry
 from ..render import PLACE_SEPARATOR, number
@@ -227,7 +228,16 @@ def _linked_ids(kb: KnowledgeBase, entry: Entry, kind: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(own + linked))
 
 
-def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocument]:
+SEGMENTS = "search-segments"  # the cache's namespace
+
+
+def build_documents(
+    kb: KnowledgeBase, segmenter: Segmenter, store: Cache | None = None
+) -> list[SearchDocument]:
+    """``store`` keeps each document's segments and weights between builds, under a key of
+    the texts they come from and the glossary that cut them: jieba then runs on what changed."""
+    store = store or Cache(None)
+    vocabulary = cache.key(*segmenter.words)
     docs = []
     for entry in sorted(kb.published(), key=lambda e: e.id):
         d = entry.data
@@ -243,15 +253,12 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
             kind=entry.kind.name,
             page=urls.page_path(entry),
             title=entry.title,
-            title_seg=segmenter.segmented(entry.title),
-            # an item's numbers are its other names: 第1条 is 严控文件数量
-            aliases_seg=segmenter.segmented(
-                " ".join([*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)])
-            ),
-            text_seg=segmenter.segmented(_text_of(kb, entry)),
-            related_seg=segmenter.segmented(_related_of(kb, entry)),
+            title_seg="",
+            aliases_seg="",
+            text_seg="",
+            related_seg="",
             region=region,
-            region_seg=segmenter.segmented(" ".join(region_path(getattr(d, "region", None)))),
+            region_seg="",
             level=level,
             year=date[:4],
             problems=_linked_ids(kb, entry, "problem"),
@@ -263,8 +270,31 @@ def build_documents(kb: KnowledgeBase, segmenter: Segmenter) -> list[SearchDocum
             status=status if status in {"已修订", "已废止"} else "",
             prose=_prose_of(kb, entry),
         )
-        docs.append(replace(doc, weights=term_weights(doc, segmenter)))
+        texts = {
+            "title_seg": entry.title,
+            # an item's numbers are its other names: 第1条 is 严控文件数量
+            "aliases_seg": " ".join(
+                [*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)]
+            ),
+            "text_seg": _text_of(kb, entry),
+            "related_seg": _related_of(kb, entry),
+            "region_seg": " ".join(region_path(getattr(d, "region", None))),
+        }
+
+        def segment(doc: SearchDocument = doc, texts: dict[str, str] = texts) -> SearchDocument:
+            cut = replace(doc, **{f: segmenter.segmented(v) for f, v in texts.items()})
+            return replace(cut, weights=term_weights(cut, segmenter))
+
+        item = cache.key(vocabulary, *texts.values(), *doc.tags)
+        cut = store.memo(SEGMENTS, item, lambda segment=segment: _segments_of(segment()))
+        docs.append(replace(doc, **cut))
     return docs
+
+
+def _segments_of(doc: SearchDocument) -> dict[str, object]:
+    """What the cache keeps of a document: the fields jieba and the weights made."""
+    fields = ("title_seg", "aliases_seg", "text_seg", "related_seg", "region_seg", "weights")
+    return {f: getattr(doc, f) for f in fields}
 
 
 def fingerprint(kb: KnowledgeBase, words: list[str]) -> str:
