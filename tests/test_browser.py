@@ -178,3 +178,23 @@ def test_enter_in_the_header_box_opens_the_search_page(page, site_url):
     page.wait_for_url("**/search.html?q=*")
     page.wait_for_selector("#kb-search-page[data-kb-rendered]")
     assert page.locator("#kb-search-page input").input_value() == "督检考"
+
+
+def test_on_a_phone_the_filters_fold_under_one_line_and_the_first_hit_is_on_screen(
+    browser, static_url
+):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    tab = context.new_page()
+    try:
+        tab.goto(f"{static_url}/search.html?q={quote('督检考')}")
+        tab.wait_for_selector("#kb-search-page .kb-hit")
+        assert tab.evaluate("document.querySelector('.kb-facets-box').open") is False
+        assert tab.locator(".kb-facets-box > summary").inner_text().strip() == "筛选"
+        top = tab.evaluate(
+            "document.querySelector('#kb-search-page .kb-hit').getBoundingClientRect().top"
+        )
+        assert top < 740
+        tab.click(".kb-facets-box > summary")  # and one tap opens them
+        assert tab.locator(".kb-facet", has_text="类型").is_visible()
+    finally:
+        context.close()

@@ -654,12 +654,15 @@
       '<p class="kb-search-status" aria-live="polite"></p>' +
       '<p class="kb-sort" hidden>排序：<button type="button" class="kb-chip" data-sort="">相关度</button>' +
       '<button type="button" class="kb-chip" data-sort="date">日期（新→旧）</button></p>' +
-      '<div class="kb-facets"></div>' +
+      '<details class="kb-facets-box" hidden><summary>筛选</summary><div class="kb-facets"></div></details>' +
       '<ol class="kb-results"></ol><p><button type="button" class="md-button kb-more-results" hidden>显示更多</button></p>';
     var input = page.querySelector("input");
     var status = page.querySelector(".kb-search-status");
     var sort = page.querySelector(".kb-sort");
     var facets = page.querySelector(".kb-facets");
+    // On a phone the filters fold away under 筛选: the first hit stays on the first screen
+    var facetsBox = page.querySelector(".kb-facets-box");
+    facetsBox.open = !(root.matchMedia && root.matchMedia("(max-width: 44.9375em)").matches);
     var results = page.querySelector(".kb-results");
     var more = page.querySelector(".kb-more-results");
     input.value = state.q;
@@ -732,6 +735,7 @@
           }).join("") + "</div>";
       });
       facets.innerHTML = html;
+      facetsBox.hidden = !html;
     }
 
     function render(body, source) {
@@ -761,6 +765,7 @@
         status.textContent = "输入关键词，例如：督检考、千分制、多考合一、兰州 考核";
         results.innerHTML = "";
         facets.innerHTML = "";
+        facetsBox.hidden = true;
         sort.hidden = true;
         more.hidden = true;
         return;
