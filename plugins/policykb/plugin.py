@@ -22,7 +22,7 @@ from .diagnostics import ContentError, Diagnostic
 from .kinds import KINDS
 from .linker import KnowledgeBase
 from .pipeline import CACHE_FOLDER, load_knowledge_base
-from .publish import exports, publications
+from .publish import publications
 from .render import Renderer
 from .search import browser_index, whoosh_index
 from .search.documents import SearchDocument, build_documents
@@ -125,12 +125,11 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 feed_size=self.config.feed_size,
                 store=store,
             )
-        generated.update(exports.entries_files(self.kb, use_directory_urls=directory_urls))
         for path, content in generated.items():
             files.append(TrackedFile.generated(config, path, content=content))
         with progress.stage("search documents", len(self.kb.entries)):
             self.documents = build_documents(self.kb, self.segmenter, store)
-            store.save()
+        store.save()  # once: the publications' files and the documents' segments
         with progress.stage("in-browser index"):
             index = browser_index.build(
                 self.documents,

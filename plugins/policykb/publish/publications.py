@@ -62,7 +62,8 @@ def files(
     store: Cache | None = None,
 ) -> dict[str, str | bytes]:
     """Site path → content of every generated file that is not a page; ``store`` keeps the
-    publications' files between builds (and keeps only those of this build)."""
+    publications' files between builds (the caller saves it, which keeps only those of this
+    build)."""
     store = store or Cache(None)
     href = site_href(site_url, use_directory_urls=use_directory_urls)
     links = f"{site_url or ''}\0{use_directory_urls}"
@@ -90,7 +91,7 @@ def files(
         kb, site_url=site_url, use_directory_urls=use_directory_urls, size=feed_size
     )
     out[exports.CSV_PATH] = exports.entries_csv(kb, use_directory_urls=use_directory_urls)
-    store.save()
+    out.update(exports.entries_files(kb, use_directory_urls=use_directory_urls))
     return out
 
 
