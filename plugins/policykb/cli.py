@@ -86,13 +86,12 @@ def _index(project: Project, kb: KnowledgeBase | None = None) -> whoosh_index.Wh
     # First a guess at work_dir without loading MkDocs: right when the manifest there says
     # the index is current (the manifest records mkdocs.yml, so a changed config misses)
     guess = None if kb else project.quick_work_dir()
-    if guess is not None and (inputs := _index_inputs(project, guess)) is not None:
-        if manifest.is_current(guess / INDEX_MANIFEST, project.root, inputs):
-            return whoosh_index.WhooshSearch(guess / "index")
+    if guess is not None and _is_current(project, guess):
+        return whoosh_index.WhooshSearch(guess / "index")
     work_dir = project.settings()[1]
     directory = work_dir / "index"
-    inputs = _index_inputs(project, work_dir)
-    if inputs is None or not manifest.is_current(work_dir / INDEX_MANIFEST, project.root, inputs):
+    # a right guess was found stale above: the manifest is not checked (and hashed) again
+    if work_dir == guess or not _is_current(project, work_dir):
         from .search.segment import glossary
 
         kb = kb or project.load(strict=False)
@@ -101,6 +100,14 @@ def _index(project: Project, kb: KnowledgeBase | None = None) -> whoosh_index.Wh
             whoosh_index.build(kb, directory, use_directory_urls=project.directory_urls())
         _record_index(project, kb, work_dir)
     return whoosh_index.WhooshSearch(directory)
+
+
+def _is_current(project: Project, work_dir: Path) -> bool:
+    """Whether the index in ``work_dir`` was built from the content as it is now."""
+    inputs = _index_inputs(project, work_dir)
+    return inputs is not None and manifest.is_current(
+        work_dir / INDEX_MANIFEST, project.root, inputs
+    )
 
 
 def _index_inputs(project: Project, work_dir: Path) -> dict[str, str] | None:
