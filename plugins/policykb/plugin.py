@@ -38,6 +38,10 @@ ASSETS = {  # site path → file in the package's assets/
     urls.QUIZ_SCRIPT: "quiz.js",
     urls.CITE_SCRIPT: "cite.js",
     urls.WORKER_SHIM: "vendor/iframe-worker/shim.js",
+    # Material's inline scripts, as files (theme/partials/javascripts/)
+    "assets/policykb/material-base.js": "material/base.js",
+    "assets/policykb/material-palette.js": "material/palette.js",
+    "assets/policykb/material-content.js": "material/content.js",
 }
 # Generated pages stay out of Material's own search index: their documents are
 # segmented once, by us, for the whoosh index and the in-browser index alike.
@@ -165,6 +169,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         # The theme's templates do not change during a build: without this Jinja stats
         # each of them again for every include of every page.
         env.auto_reload = False  # type: ignore[attr-defined]
+        # Chinese in the theme's JSON (Material's __config) as itself, 3 bytes, not a 6-byte
+        # \uXXXX; tojson still escapes < > & ' so no </script> can close the block.
+        env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # type: ignore[attr-defined]
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)
