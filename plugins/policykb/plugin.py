@@ -105,6 +105,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             # The entry files live in docs_dir but are data, not pages or assets.
             if file.src_uri.lower().endswith((".yaml", ".yml")):
                 files.remove(file)
+            # The source maps of the theme's minified files (1 MB): only developer tools read them.
+            elif file.src_uri.startswith("assets/") and file.src_uri.endswith(".map"):
+                files.remove(file)
         downloads = publications.formats(self.config.publications)
         with progress.stage("page sources"):
             for page in Renderer(self.kb, downloads=downloads).pages():
