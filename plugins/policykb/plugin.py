@@ -15,7 +15,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import citation, csp, htmlsize, order, progress, sanitize, urls
-from .cache import Cache
+from .cache import Cache, template_cache
 from .config import PolicyKBConfig
 from .contentfiles import top_folders
 from .diagnostics import ContentError, Diagnostic
@@ -102,8 +102,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             if file.src_uri.lower().endswith((".yaml", ".yml")):
                 files.remove(file)
         downloads = publications.formats(self.config.publications)
+        compiled = template_cache(self.work_dir / CACHE_FOLDER, "pages")
         with progress.stage("page sources"):
-            for page in Renderer(self.kb, downloads=downloads).pages():
+            for page in Renderer(self.kb, downloads=downloads, bytecode_cache=compiled).pages():
                 if files.get_file_from_path(page.path):
                     raise PluginError(
                         f"{page.path} is generated from the knowledge base; "
@@ -165,6 +166,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         # The theme's templates do not change during a build: without this Jinja stats
         # each of them again for every include of every page.
         env.auto_reload = False  # type: ignore[attr-defined]
+        # nor are they compiled again in every build
+        env.bytecode_cache = template_cache(self.work_dir / CACHE_FOLDER, "theme")  # type: ignore[attr-defined]
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)

@@ -79,16 +79,25 @@ class Segmenter:
     words: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        base = _base_tokenizer()
-        tokenizer = jieba.Tokenizer()
-        # Share the main dictionary instead of reloading it: copy the frequency table.
-        tokenizer.FREQ = dict(base.FREQ)
-        tokenizer.total = base.total
-        tokenizer.initialized = True
-        for word in self.words:
-            tokenizer.add_word(word)
-        self._tokenizer = tokenizer
+        self._built: jieba.Tokenizer | None = None
         self._lock = threading.Lock()
+
+    @property
+    def _tokenizer(self) -> jieba.Tokenizer:
+        """Built on first use: a build whose documents' segments all come from the cache
+        never loads jieba's dictionary (about a second)."""
+        with self._lock:
+            if self._built is None:
+                base = _base_tokenizer()
+                tokenizer = jieba.Tokenizer()
+                # Share the main dictionary instead of reloading it: copy the frequency table.
+                tokenizer.FREQ = dict(base.FREQ)
+                tokenizer.total = base.total
+                tokenizer.initialized = True
+                for word in self.words:
+                    tokenizer.add_word(word)
+                self._built = tokenizer
+            return self._built
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> Segmenter:
@@ -97,8 +106,9 @@ class Segmenter:
     def cut(self, text: str) -> list[str]:
         """Segments of ``text``, white space included, so that joining them gives it back."""
         # HMM off: the same string is always cut the same way, in a document or a query.
+        tokenizer = self._tokenizer
         with self._lock:
-            return list(self._tokenizer.cut(text, HMM=False))
+            return list(tokenizer.cut(text, HMM=False))
 
     def segmented(self, text: str) -> str:
         """Text with its segments joined by the invisible separator."""
