@@ -343,3 +343,43 @@ def test_an_index_is_updated_in_place_for_what_changed(tiny_kb, segmenter, tmp_p
         ids(search.search(SearchQuery("督检考", per_page=50)))
     )
     search.close()
+
+
+def test_the_stored_dictionary_cuts_as_the_loaded_one(tmp_path, monkeypatch):
+    from policykb.search import segment
+
+    monkeypatch.setattr(segment, "_dictionary_file", lambda: tmp_path / "jieba.sqlite")
+    words = ["多考合一", "四不两直", "督检考"]
+    loaded = Segmenter(words)
+    loaded.prepare(segment.STORED_LIMIT + 1)
+    assert not (tmp_path / "jieba.sqlite").exists()  # a big build needs no copy
+    Segmenter(words).prepare(0)  # a small one writes it for the next
+    stored = Segmenter(words)
+    stored.prepare(0)
+    assert stored._stored and not loaded._stored
+    text = "推行“多考合一”，坚持四不两直，督检考过多过频，整治形式主义为基层减负。ABC 123"
+    assert stored.cut(text) == loaded.cut(text)
+    assert list(stored.subwords("督查检查考核过多过频")) == list(
+        loaded.subwords("督查检查考核过多过频")
+    )
+    assert stored.user_dictionary() == loaded.user_dictionary()
+
+
+def test_more_text_than_foreseen_is_cut_with_the_whole_dictionary(tmp_path, monkeypatch):
+    from policykb.search import segment
+
+    monkeypatch.setattr(segment, "_dictionary_file", lambda: tmp_path / "jieba.sqlite")
+    monkeypatch.setattr(segment, "STORED_LIMIT", 10)
+    Segmenter([]).prepare(0)
+    segmenter = Segmenter([])
+    assert segmenter.cut("整治形式主义") == ["整治", "形式主义"]
+    assert segmenter._stored
+    assert segmenter.cut("为基层减负，整治形式主义") == [
+        "为",
+        "基层",
+        "减负",
+        "，",
+        "整治",
+        "形式主义",
+    ]
+    assert not segmenter._stored

@@ -9,14 +9,18 @@ in-browser index, so the CLI, the server and the page cut text alike.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import jieba
 
 from .. import numbering
+from ..cache import key
 from ..linker import KnowledgeBase
 
 jieba.setLogLevel(logging.WARNING)
@@ -72,6 +76,83 @@ def glossary(kb: KnowledgeBase) -> list[str]:
     )
 
 
+# Up to this many characters to cut, jieba's dictionary is looked up word by word in a
+# stored copy (SQLite) instead of loaded whole: loading takes about a second, a lookup
+# some microseconds, and a text needs two or three a character.
+STORED_LIMIT = 20_000
+_STORED_FORMAT = "policykb-jieba-dictionary-1"
+
+
+def _dictionary_file() -> Path:
+    """The stored copy of jieba's main dictionary, in the user's cache folder (as jieba
+    keeps its own cache of it), named after the dictionary it copies."""
+    source = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+    stat = source.stat()
+    name = key(
+        _STORED_FORMAT, jieba.__version__, str(source), str(stat.st_size), str(stat.st_mtime_ns)
+    )
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policykb"
+    return folder / f"jieba-{name[:16]}.sqlite"
+
+
+def _store_dictionary(path: Path, base: jieba.Tokenizer) -> None:
+    """Writes the copy (half a second, once); a folder that cannot be written is no error."""
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.unlink(missing_ok=True)
+        with sqlite3.connect(scratch) as db:
+            db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER) WITHOUT ROWID")
+            db.execute("CREATE TABLE total (total INTEGER)")
+            db.executemany("INSERT INTO words VALUES (?, ?)", base.FREQ.items())
+            db.execute("INSERT INTO total VALUES (?)", (base.total,))
+        db.close()
+        os.replace(scratch, path)
+    except (OSError, sqlite3.Error):
+        scratch.unlink(missing_ok=True)
+
+
+class _StoredFrequencies:
+    """jieba's frequency table (``Tokenizer.FREQ``) read from the stored copy as jieba asks
+    for each word; the glossary's words are added in memory."""
+
+    def __init__(self, db: sqlite3.Connection, total: int):
+        self._db = db
+        self.total = total
+        self._known: dict[str, int | None] = {}  # None: not in the dictionary
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path) -> _StoredFrequencies | None:
+        try:
+            db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            (total,) = db.execute("SELECT total FROM total").fetchone()
+        except (OSError, ValueError, TypeError, sqlite3.Error):
+            return None
+        return cls(db, int(total))
+
+    def get(self, word: str, default: int | None = None) -> int | None:
+        known = self._known
+        if word not in known:
+            with self._lock:
+                row = self._db.execute("SELECT freq FROM words WHERE word = ?", (word,)).fetchone()
+            known[word] = None if row is None else int(row[0])
+        value = known[word]
+        return default if value is None else value
+
+    def __contains__(self, word: str) -> bool:
+        return self.get(word) is not None
+
+    def __getitem__(self, word: str) -> int:
+        value = self.get(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+    def __setitem__(self, word: str, freq: int) -> None:
+        self._known[word] = freq
+
+
 @dataclass
 class Segmenter:
     """jieba's dictionary plus a glossary, as one tokenizer of its own."""
@@ -80,24 +161,44 @@ class Segmenter:
 
     def __post_init__(self) -> None:
         self._built: jieba.Tokenizer | None = None
+        self._stored = False  # its dictionary is looked up in the stored copy
+        self._cut = 0  # characters cut with the stored copy
         self._lock = threading.Lock()
+
+    def prepare(self, characters: int) -> None:
+        """Says how much text is about to be cut: up to ``STORED_LIMIT`` characters (an
+        edit's entries, a query) are cut with lookups into a stored copy of jieba's
+        dictionary, more with the whole dictionary loaded (about a second)."""
+        with self._lock:
+            if self._built is None:
+                self._built = self._build(stored=characters <= STORED_LIMIT)
 
     @property
     def _tokenizer(self) -> jieba.Tokenizer:
         """Built on first use: a build whose documents' segments all come from the cache
-        never loads jieba's dictionary (about a second)."""
+        never reads jieba's dictionary."""
         with self._lock:
             if self._built is None:
-                base = _base_tokenizer()
-                tokenizer = jieba.Tokenizer()
-                # Share the main dictionary instead of reloading it: copy the frequency table.
-                tokenizer.FREQ = dict(base.FREQ)
-                tokenizer.total = base.total
-                tokenizer.initialized = True
-                for word in self.words:
-                    tokenizer.add_word(word)
-                self._built = tokenizer
+                self._built = self._build(stored=True)
             return self._built
+
+    def _build(self, *, stored: bool) -> jieba.Tokenizer:
+        tokenizer = jieba.Tokenizer()
+        path = _dictionary_file()
+        frequencies = _StoredFrequencies.open(path) if stored else None
+        if frequencies is not None:
+            tokenizer.FREQ, tokenizer.total = frequencies, frequencies.total
+        else:
+            base = _base_tokenizer()
+            if stored:  # for the next small build
+                _store_dictionary(path, base)
+            # Share the main dictionary instead of reloading it: copy the frequency table.
+            tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
+        self._stored = frequencies is not None
+        tokenizer.initialized = True
+        for word in self.words:
+            tokenizer.add_word(word)
+        return tokenizer
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> Segmenter:
@@ -108,6 +209,10 @@ class Segmenter:
         # HMM off: the same string is always cut the same way, in a document or a query.
         tokenizer = self._tokenizer
         with self._lock:
+            if self._stored:
+                self._cut += len(text)
+                if self._cut > STORED_LIMIT:  # more text than foreseen: load it all
+                    tokenizer = self._built = self._build(stored=False)
             return list(tokenizer.cut(text, HMM=False))
 
     def segmented(self, text: str) -> str:
