@@ -13,7 +13,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +80,8 @@ def glossary(kb: KnowledgeBase) -> list[str]:
 # stored copy (SQLite) instead of loaded whole: loading takes about a second, a lookup
 # some microseconds, and a text needs two or three a character.
 STORED_LIMIT = 20_000
+_BLOCKS = jieba.re_han_default  # jieba's own split (its blocks kept, as a group)
+_MEMO_LIMIT = 200_000  # blocks (and tokens) remembered, for a long-running server
 _STORED_FORMAT = "policykb-jieba-dictionary-1"
 
 
@@ -163,6 +165,8 @@ class Segmenter:
         self._built: jieba.Tokenizer | None = None
         self._stored = False  # its dictionary is looked up in the stored copy
         self._cut = 0  # characters cut with the stored copy
+        self._blocks: dict[str, tuple[str, ...]] = {}  # block → its segments
+        self._subwords: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def prepare(self, characters: int) -> None:
@@ -208,27 +212,48 @@ class Segmenter:
         """Segments of ``text``, white space included, so that joining them gives it back."""
         # HMM off: the same string is always cut the same way, in a document or a query.
         tokenizer = self._tokenizer
+        out: list[str] = []
         with self._lock:
-            if self._stored:
-                self._cut += len(text)
-                if self._cut > STORED_LIMIT:  # more text than foreseen: load it all
-                    tokenizer = self._built = self._build(stored=False)
-            return list(tokenizer.cut(text, HMM=False))
+            # jieba cuts each block (a run of han characters, letters or digits, or what is
+            # between two) on its own, and the same clauses and titles recur in document
+            # after document: each distinct block is cut once
+            for block in _BLOCKS.split(text):
+                if not block:
+                    continue
+                words = self._blocks.get(block)
+                if words is None:
+                    if self._stored:
+                        self._cut += len(block)
+                        if self._cut > STORED_LIMIT:  # more text than foreseen: load it all
+                            tokenizer = self._built = self._build(stored=False)
+                    if len(self._blocks) >= _MEMO_LIMIT:
+                        self._blocks.clear()
+                    words = self._blocks[block] = tuple(tokenizer.cut(block, HMM=False))
+                out.extend(words)
+        return out
 
     def segmented(self, text: str) -> str:
         """Text with its segments joined by the invisible separator."""
         return SEPARATOR.join(self.cut(text))
 
-    def subwords(self, token: str) -> Iterator[str]:
+    def subwords(self, token: str) -> tuple[str, ...]:
         """Dictionary words inside a longer token: 督查检查考核过多过频 → 督查, 检查, 考核, …"""
         if len(token) < 3:
-            return
-        freq = self._tokenizer.FREQ
-        n = len(token)
-        for i in range(n):
-            for j in range(i + 2, min(n, i + 12) + 1):
-                if (i, j) != (0, n) and freq.get(token[i:j]):
-                    yield token[i:j]
+            return ()
+        found = self._subwords.get(token)
+        if found is None:
+            freq = self._tokenizer.FREQ
+            n = len(token)
+            found = tuple(
+                token[i:j]
+                for i in range(n)
+                for j in range(i + 2, min(n, i + 12) + 1)
+                if (i, j) != (0, n) and freq.get(token[i:j])
+            )
+            if len(self._subwords) >= _MEMO_LIMIT:
+                self._subwords.clear()
+            self._subwords[token] = found
+        return found
 
     def user_dictionary(self) -> str:
         """The glossary as a jieba user-dictionary file (word and frequency per line)."""
