@@ -38,6 +38,7 @@ def environment(bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.En
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("policykb", "templates"),
         bytecode_cache=bytecode_cache,
+        auto_reload=False,  # the templates do not change during a build: not stated again
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

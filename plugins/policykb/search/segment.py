@@ -12,16 +12,33 @@ import logging
 import os
 import re
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jieba
-
 from .. import numbering
 from ..cache import key
 from ..linker import KnowledgeBase
+
+
+def _import_jieba():
+    """jieba without pkg_resources (a tenth of a second to import, deprecated): without it
+    jieba opens its data files by path, the same files."""
+    if "pkg_resources" in sys.modules or "jieba" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import fails
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 jieba.setLogLevel(logging.WARNING)
 
