@@ -298,3 +298,34 @@ def test_a_rebuild_with_every_segment_cached_does_not_load_jieba_s_dictionary(kb
 
     monkeypatch.setattr(segment, "_base_tokenizer", refuse)
     assert kb.run("build").code == 0
+
+
+def test_a_rebuild_reads_the_pinyin_it_sorts_and_names_by_from_the_cache(kb, monkeypatch):
+    from policykb import pinyin
+
+    assert kb.run("build").code == 0
+    first = kb.site("remedies/index.html")
+
+    def refuse(*args):
+        raise AssertionError("pinyin computed again")
+
+    monkeypatch.setattr(pinyin, "_compute", refuse)
+    kb.edit("cases/lanzhou-xinqu-duokao-heyi.yaml", "兰州新区", "兰州新区")  # a touch
+    assert kb.run("build").code == 0
+    assert kb.site("remedies/index.html") == first
+
+
+def test_pinyin_with_and_without_a_store_agree(tmp_path):
+    from policykb import pinyin
+
+    store = Cache(tmp_path)
+    plain = pinyin.lazy_pinyin("层层加码", tone3=True)
+    pinyin.remember_in(store)
+    try:
+        assert pinyin.lazy_pinyin("层层加码", tone3=True) == plain  # computed, kept
+        assert (
+            pinyin.lazy_pinyin("层层加码", tone3=True) == plain == ["ceng2", "ceng2", "jia1", "ma3"]
+        )
+        assert pinyin.lazy_pinyin("层", errors="ignore") == ["ceng"]
+    finally:
+        pinyin.remember_in(None)

@@ -14,7 +14,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import citation, csp, htmlsize, order, progress, sanitize, urls
+from . import citation, csp, htmlsize, order, pinyin, progress, sanitize, urls
 from .cache import Cache, template_cache
 from .config import PolicyKBConfig
 from .contentfiles import top_folders
@@ -95,6 +95,14 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if not self.kb or not self.segmenter:
             return None
         self.files = files
+        store = Cache(self.work_dir / CACHE_FOLDER)
+        pinyin.remember_in(store)  # the orders, the group pages' names, the lexicon
+        try:
+            return self._add_files(files, config, store)
+        finally:
+            pinyin.remember_in(None)
+
+    def _add_files(self, files: Files, config: MkDocsConfig, store: Cache) -> Files:
         self.entry_pages = {urls.page_path(e): e for e in self.kb.published()}
         self.reading_orders = {k.name: order.reading_order(self.kb, k.name) for k in KINDS}
         for file in list(files):
@@ -116,7 +124,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         for path, name in ASSETS.items():
             files.append(TrackedFile.generated(config, path, content=(assets / name).read_bytes()))
         directory_urls = uses_directory_urls(config)
-        store = Cache(self.work_dir / CACHE_FOLDER)
         with progress.stage(f"publications ({', '.join(downloads) or 'no files'}), feed, CSV"):
             generated = publications.files(
                 self.kb,
@@ -130,7 +137,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             files.append(TrackedFile.generated(config, path, content=content))
         with progress.stage("search documents", len(self.kb.entries)):
             self.documents = build_documents(self.kb, self.segmenter, store)
-        store.save()  # once: the publications' files and the documents' segments
         with progress.stage("in-browser index"):
             index = browser_index.build(
                 self.documents,
@@ -138,6 +144,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 whoosh_index.alias_table(self.kb),
                 use_directory_urls=directory_urls,
             )
+        store.save()  # once: the publications' files, the documents' segments, the pinyin
         for path, content in index.files.items():
             files.append(TrackedFile.generated(config, path, content=content))
         config.extra["policykb_search"] = {
