@@ -383,3 +383,22 @@ def test_more_text_than_foreseen_is_cut_with_the_whole_dictionary(tmp_path, monk
         "形式主义",
     ]
     assert not segmenter._stored
+
+
+def test_what_the_glossary_adds_comes_from_the_cache_and_cuts_alike(tmp_path, monkeypatch):
+    from policykb.cache import Cache
+    from policykb.search import segment
+
+    monkeypatch.setattr(segment, "_dictionary_file", lambda: tmp_path / "jieba.sqlite")
+    store = Cache(None)
+    words = ["多考合一", "四不两直", "督检考"]
+    loaded = Segmenter(words)
+    loaded.prepare(segment.STORED_LIMIT + 1, store)
+    monkeypatch.setattr(
+        segment.jieba.Tokenizer, "add_word", lambda *a, **k: pytest.fail("added again")
+    )
+    again = Segmenter(words)
+    again.prepare(segment.STORED_LIMIT + 1, store)
+    text = "推行“多考合一”，坚持四不两直，督检考过多过频。"
+    assert again.cut(text) == loaded.cut(text)
+    assert again.user_dictionary() == loaded.user_dictionary()

@@ -285,7 +285,8 @@ def build_documents(
         pending.append((doc, texts, item, store.get(SEGMENTS, item)))
     # how much jieba has to cut decides how it reads its dictionary
     segmenter.prepare(
-        sum(len(t) for _, texts, _, cut in pending if cut is None for t in texts.values())
+        sum(len(t) for _, texts, _, cut in pending if cut is None for t in texts.values()),
+        store,
     )
     docs = []
     for doc, texts, item, cut in pending:

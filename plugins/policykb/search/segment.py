@@ -17,10 +17,14 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import numbering
 from ..cache import key
 from ..linker import KnowledgeBase
+
+if TYPE_CHECKING:
+    from ..cache import Cache
 
 
 def _import_jieba():
@@ -100,6 +104,7 @@ STORED_LIMIT = 20_000
 _BLOCKS = jieba.re_han_default  # jieba's own split (its blocks kept, as a group)
 _MEMO_LIMIT = 200_000  # blocks (and tokens) remembered, for a long-running server
 _STORED_FORMAT = "policykb-jieba-dictionary-1"
+GLOSSARY = "segmenter-glossary"  # the cache's namespace: what the glossary adds
 
 
 def _dictionary_file() -> Path:
@@ -186,13 +191,14 @@ class Segmenter:
         self._subwords: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
-    def prepare(self, characters: int) -> None:
+    def prepare(self, characters: int, store: Cache | None = None) -> None:
         """Says how much text is about to be cut: up to ``STORED_LIMIT`` characters (an
         edit's entries, a query) are cut with lookups into a stored copy of jieba's
-        dictionary, more with the whole dictionary loaded (about a second)."""
+        dictionary, more with the whole dictionary loaded (about a second). ``store``
+        keeps what the glossary adds to the dictionary (a word at a time, cut to be sized)."""
         with self._lock:
             if self._built is None:
-                self._built = self._build(stored=characters <= STORED_LIMIT)
+                self._built = self._build(stored=characters <= STORED_LIMIT, store=store)
 
     @property
     def _tokenizer(self) -> jieba.Tokenizer:
@@ -203,7 +209,7 @@ class Segmenter:
                 self._built = self._build(stored=True)
             return self._built
 
-    def _build(self, *, stored: bool) -> jieba.Tokenizer:
+    def _build(self, *, stored: bool, store: Cache | None = None) -> jieba.Tokenizer:
         tokenizer = jieba.Tokenizer()
         path = _dictionary_file()
         frequencies = _StoredFrequencies.open(path) if stored else None
@@ -217,8 +223,20 @@ class Segmenter:
             tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
         self._stored = frequencies is not None
         tokenizer.initialized = True
-        for word in self.words:
-            tokenizer.add_word(word)
+        item = key(_dictionary_file().name, str(tokenizer.total), *self.words)
+        added = store.get(GLOSSARY, item) if store else None
+        if added is None:
+            for word in self.words:
+                tokenizer.add_word(word)
+            # every entry add_word may have set: the words and their prefixes
+            frags = {word[:n] for word in self.words for n in range(1, len(word) + 1)}
+            added = (sorted((f, tokenizer.FREQ[f]) for f in frags), tokenizer.total)
+            if store:
+                store.put(GLOSSARY, item, added)
+        else:
+            for frag, freq in added[0]:
+                tokenizer.FREQ[frag] = freq
+            tokenizer.total = added[1]
         return tokenizer
 
     @classmethod
