@@ -402,3 +402,28 @@ def test_what_the_glossary_adds_comes_from_the_cache_and_cuts_alike(tmp_path, mo
     text = "推行“多考合一”，坚持四不两直，督检考过多过频。"
     assert again.cut(text) == loaded.cut(text)
     assert again.user_dictionary() == loaded.user_dictionary()
+
+
+def test_jieba_s_table_read_from_our_copy_is_jieba_s(tmp_path, monkeypatch):
+    from policykb.search import segment
+
+    monkeypatch.setattr(segment, "_dictionary_file", lambda: tmp_path / "jieba.sqlite")
+    monkeypatch.setattr(segment, "_base", None)
+    loaded = segment._base_tokenizer()  # by jieba, and copied
+    assert (tmp_path / "jieba.words").is_file()
+    monkeypatch.setattr(segment, "_base", None)
+    monkeypatch.setattr(
+        segment.jieba.Tokenizer, "initialize", lambda *a, **k: pytest.fail("jieba loaded it")
+    )
+    copied = segment._base_tokenizer()
+    assert copied.FREQ == loaded.FREQ and copied.total == loaded.total
+
+
+def test_a_damaged_copy_of_jieba_s_table_is_not_read(tmp_path):
+    from policykb.search import segment
+
+    path = tmp_path / "jieba.words"
+    segment._write_table(path, {"整治": 3, "整": 0, "形式主义": 5}, 8)
+    assert segment._read_table(path) == ({"整治": 3, "整": 0, "形式主义": 5}, 8)
+    path.write_bytes(path.read_bytes()[:-3])
+    assert segment._read_table(path) is None

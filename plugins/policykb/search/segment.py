@@ -14,6 +14,7 @@ import re
 import sqlite3
 import sys
 import threading
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,13 +62,55 @@ _base: jieba.Tokenizer | None = None
 
 
 def _base_tokenizer() -> jieba.Tokenizer:
-    """jieba's main dictionary, loaded once per process (it takes about a second)."""
+    """jieba's main dictionary, loaded once per process: from our copy of its table when
+    there is one (a tenth of a second), else by jieba (a second; the copy is written)."""
     global _base
     with _base_lock:
         if _base is None:
-            _base = jieba.Tokenizer()
-            _base.initialize()
+            path = _dictionary_file().with_suffix(".words")
+            base = jieba.Tokenizer()
+            table = _read_table(path)
+            if table is None:
+                base.initialize()
+                _write_table(path, base.FREQ, base.total)
+            else:
+                base.FREQ, base.total = table
+                base.initialized = True
+            _base = base
         return _base
+
+
+_TABLE_MAGIC = b"policykb-jieba-table-1"
+
+
+def _write_table(path: Path, freq: dict[str, int], total: int) -> None:
+    """jieba's frequency table as its words (one a line) and their counts (an array):
+    read back five times faster than jieba's own cache of it (marshal)."""
+    words = "\n".join(freq).encode("utf-8")
+    counts = array("q", freq.values())
+    header = b" ".join([_TABLE_MAGIC, b"%d" % total, b"%d" % len(freq), b"%d" % len(words)])
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_bytes(header + b"\n" + words + counts.tobytes())
+        os.replace(scratch, path)
+    except OSError:  # a folder that cannot be written is no error: jieba loads it next time
+        scratch.unlink(missing_ok=True)
+
+
+def _read_table(path: Path) -> tuple[dict[str, int], int] | None:
+    try:
+        data = path.read_bytes()
+        header, _, rest = data.partition(b"\n")
+        magic, total, count, size = header.split(b" ")
+        words = rest[: int(size)].decode("utf-8").split("\n")
+        counts = array("q")
+        counts.frombytes(rest[int(size) :])
+    except (OSError, ValueError, UnicodeError):
+        return None
+    if magic != _TABLE_MAGIC or len(words) != int(count) or len(counts) != int(count):
+        return None
+    return dict(zip(words, counts, strict=True)), int(total)
 
 
 def glossary(kb: KnowledgeBase) -> list[str]:
