@@ -34,9 +34,11 @@ class Page:
     markdown: str
 
 
-def environment() -> jinja2.Environment:
+def environment(bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("policykb", "templates"),
+        bytecode_cache=bytecode_cache,
+        auto_reload=False,  # the templates do not change during a build: not stated again
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -108,9 +110,15 @@ def rule_heading(rule: Entry) -> str:
 class Renderer:
     """Renders every page of the site from one linked knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, *, downloads: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        downloads: tuple[str, ...] = (),
+        bytecode_cache: jinja2.BytecodeCache | None = None,
+    ):
         self.kb = kb
-        self.env = environment()
+        self.env = environment(bytecode_cache)
         self.downloads = downloads  # formats of the publications' files in the site
         self.blocks = EntryBlocks(kb)
         # Hub sections too long to list in full, each given its own paginated list page
