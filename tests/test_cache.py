@@ -254,3 +254,78 @@ def test_a_rebuild_segments_only_the_entries_whose_text_changed(kb, monkeypatch)
     assert kb.run("build").code == 0
     assert any("兰州新区（甘肃）" in text for text in cut)  # the edited entry, cut again
     assert len(cut) <= 10  # its document's fields (and a neighbour's titles), not every one
+
+
+def test_compiled_templates_are_reused_and_a_changed_template_is_compiled_again(tmp_path):
+    import jinja2
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.j2").write_text("一{{ x }}", encoding="utf-8")
+
+    def render() -> str:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(tmp_path / "t")),
+            bytecode_cache=cache.template_cache(tmp_path / "cache", "pages"),
+        )
+        return env.get_template("page.j2").render(x="二")
+
+    assert render() == "一二"
+    compiled = list((tmp_path / "cache" / cache.TEMPLATES_FOLDER / "pages").rglob("*.cache"))
+    assert len(compiled) == 1
+    assert render() == "一二"  # from the compiled copy
+    (tmp_path / "t" / "page.j2").write_text("三{{ x }}", encoding="utf-8")
+    assert render() == "三二"
+
+
+def test_another_code_version_s_compiled_templates_are_removed(tmp_path, monkeypatch):
+    cache.template_cache(tmp_path, "theme")
+    old = next((tmp_path / cache.TEMPLATES_FOLDER / "theme").iterdir())
+    (old / "__jinja2_x.cache").write_bytes(b"compiled by another version")
+    monkeypatch.setattr(cache, "code_version", lambda: "another")
+    cache.template_cache(tmp_path, "theme")
+    folders = list((tmp_path / cache.TEMPLATES_FOLDER / "theme").iterdir())
+    assert len(folders) == 1 and folders[0] != old
+
+
+def test_a_rebuild_with_every_segment_cached_does_not_load_jieba_s_dictionary(kb, monkeypatch):
+    from policykb.search import segment
+
+    assert kb.run("build").code == 0
+    kb.edit("cases/lanzhou-xinqu-duokao-heyi.yaml", "兰州新区", "兰州新区")  # a touch
+
+    def refuse():
+        raise AssertionError("jieba's dictionary was loaded")
+
+    monkeypatch.setattr(segment, "_base_tokenizer", refuse)
+    assert kb.run("build").code == 0
+
+
+def test_a_rebuild_reads_the_pinyin_it_sorts_and_names_by_from_the_cache(kb, monkeypatch):
+    from policykb import pinyin
+
+    assert kb.run("build").code == 0
+    first = kb.site("remedies/index.html")
+
+    def refuse(*args):
+        raise AssertionError("pinyin computed again")
+
+    monkeypatch.setattr(pinyin, "_compute", refuse)
+    kb.edit("cases/lanzhou-xinqu-duokao-heyi.yaml", "兰州新区", "兰州新区")  # a touch
+    assert kb.run("build").code == 0
+    assert kb.site("remedies/index.html") == first
+
+
+def test_pinyin_with_and_without_a_store_agree(tmp_path):
+    from policykb import pinyin
+
+    store = Cache(tmp_path)
+    plain = pinyin.lazy_pinyin("层层加码", tone3=True)
+    pinyin.remember_in(store)
+    try:
+        assert pinyin.lazy_pinyin("层层加码", tone3=True) == plain  # computed, kept
+        assert (
+            pinyin.lazy_pinyin("层层加码", tone3=True) == plain == ["ceng2", "ceng2", "jia1", "ma3"]
+        )
+        assert pinyin.lazy_pinyin("层", errors="ignore") == ["ceng"]
+    finally:
+        pinyin.remember_in(None)

@@ -343,3 +343,87 @@ def test_an_index_is_updated_in_place_for_what_changed(tiny_kb, segmenter, tmp_p
         ids(search.search(SearchQuery("督检考", per_page=50)))
     )
     search.close()
+
+
+def test_the_stored_dictionary_cuts_as_the_loaded_one(tmp_path, monkeypatch):
+    from policykb.search import segment
+
+    monkeypatch.setattr(segment, "_dictionary_file", lambda: tmp_path / "jieba.sqlite")
+    words = ["多考合一", "四不两直", "督检考"]
+    loaded = Segmenter(words)
+    loaded.prepare(segment.STORED_LIMIT + 1)
+    assert not (tmp_path / "jieba.sqlite").exists()  # a big build needs no copy
+    Segmenter(words).prepare(0)  # a small one writes it for the next
+    stored = Segmenter(words)
+    stored.prepare(0)
+    assert stored._stored and not loaded._stored
+    text = "推行“多考合一”，坚持四不两直，督检考过多过频，整治形式主义为基层减负。ABC 123"
+    assert stored.cut(text) == loaded.cut(text)
+    assert list(stored.subwords("督查检查考核过多过频")) == list(
+        loaded.subwords("督查检查考核过多过频")
+    )
+    assert stored.user_dictionary() == loaded.user_dictionary()
+
+
+def test_more_text_than_foreseen_is_cut_with_the_whole_dictionary(tmp_path, monkeypatch):
+    from policykb.search import segment
+
+    monkeypatch.setattr(segment, "_dictionary_file", lambda: tmp_path / "jieba.sqlite")
+    monkeypatch.setattr(segment, "STORED_LIMIT", 10)
+    Segmenter([]).prepare(0)
+    segmenter = Segmenter([])
+    assert segmenter.cut("整治形式主义") == ["整治", "形式主义"]
+    assert segmenter._stored
+    assert segmenter.cut("为基层减负，整治形式主义") == [
+        "为",
+        "基层",
+        "减负",
+        "，",
+        "整治",
+        "形式主义",
+    ]
+    assert not segmenter._stored
+
+
+def test_what_the_glossary_adds_comes_from_the_cache_and_cuts_alike(tmp_path, monkeypatch):
+    from policykb.cache import Cache
+    from policykb.search import segment
+
+    monkeypatch.setattr(segment, "_dictionary_file", lambda: tmp_path / "jieba.sqlite")
+    store = Cache(None)
+    words = ["多考合一", "四不两直", "督检考"]
+    loaded = Segmenter(words)
+    loaded.prepare(segment.STORED_LIMIT + 1, store)
+    monkeypatch.setattr(
+        segment.jieba.Tokenizer, "add_word", lambda *a, **k: pytest.fail("added again")
+    )
+    again = Segmenter(words)
+    again.prepare(segment.STORED_LIMIT + 1, store)
+    text = "推行“多考合一”，坚持四不两直，督检考过多过频。"
+    assert again.cut(text) == loaded.cut(text)
+    assert again.user_dictionary() == loaded.user_dictionary()
+
+
+def test_jieba_s_table_read_from_our_copy_is_jieba_s(tmp_path, monkeypatch):
+    from policykb.search import segment
+
+    monkeypatch.setattr(segment, "_dictionary_file", lambda: tmp_path / "jieba.sqlite")
+    monkeypatch.setattr(segment, "_base", None)
+    loaded = segment._base_tokenizer()  # by jieba, and copied
+    assert (tmp_path / "jieba.words").is_file()
+    monkeypatch.setattr(segment, "_base", None)
+    monkeypatch.setattr(
+        segment.jieba.Tokenizer, "initialize", lambda *a, **k: pytest.fail("jieba loaded it")
+    )
+    copied = segment._base_tokenizer()
+    assert copied.FREQ == loaded.FREQ and copied.total == loaded.total
+
+
+def test_a_damaged_copy_of_jieba_s_table_is_not_read(tmp_path):
+    from policykb.search import segment
+
+    path = tmp_path / "jieba.words"
+    segment._write_table(path, {"整治": 3, "整": 0, "形式主义": 5}, 8)
+    assert segment._read_table(path) == ({"整治": 3, "整": 0, "形式主义": 5}, 8)
+    path.write_bytes(path.read_bytes()[:-3])
+    assert segment._read_table(path) is None

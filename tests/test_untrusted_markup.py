@@ -123,6 +123,15 @@ def test_sanitiser_keeps_our_markup_and_drops_scripts():
     assert clean('<p id="__config" data-md-component="announce">文</p>') == "<p>文</p>"
 
 
+def test_only_the_reserved_ids_are_dropped_wherever_they_stand():
+    assert clean('<h2 id="x__">甲</h2><p data-kb-id="__a" id="ok">乙</p>') == (
+        '<h2 id="x__">甲</h2><p data-kb-id="__a" id="ok">乙</p>'
+    )
+    assert clean('<h2 id="ok">甲</h2><p id="policykb-config">乙</p><i id="__md">丙</i>') == (
+        '<h2 id="ok">甲</h2><p>乙</p><i>丙</i>'
+    )
+
+
 def test_sanitiser_keeps_the_quiz_form():
     quiz = (
         '<fieldset class="kb-quiz__item" data-kb-type="single" data-kb-answer="0">\n'

@@ -174,3 +174,31 @@ def _number(item: str) -> int:
         return int(item[:8], 16) % SHARDS
     except ValueError:
         return int(key(item)[:8], 16) % SHARDS
+
+
+TEMPLATES_FOLDER = "templates"  # in the cache directory
+
+
+def template_cache(directory: Path | None, name: str) -> Any:
+    """A Jinja bytecode cache (compiled templates between builds) in ``directory``, or None.
+
+    Jinja checks each template's source itself, but not the options of the environment
+    that compiled it: those are in this package's code and in the libraries', so the
+    folder is one per code version and library versions, and other versions' are removed."""
+    if directory is None:
+        return None
+    from jinja2 import FileSystemBytecodeCache
+
+    libraries = "".join(
+        f"{lib}={_version(lib)}\0" for lib in ("jinja2", "mkdocs", "mkdocs-material")
+    )
+    version = key(code_version(), libraries)[:16]
+    parent = directory / TEMPLATES_FOLDER / name
+    folder = parent / version
+    folder.mkdir(parents=True, exist_ok=True)
+    for other in parent.iterdir():
+        if other != folder and other.is_dir():
+            for stale in other.iterdir():
+                stale.unlink(missing_ok=True)
+            other.rmdir()
+    return FileSystemBytecodeCache(str(folder))

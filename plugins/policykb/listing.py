@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pypinyin import Style, lazy_pinyin
-
 from . import urls
+from .pinyin import lazy_pinyin
 
 PAGE_SIZE = 100  # items on a list page: a page stays well under 100 KB
 HUB_LIMIT = 20  # items of one kind an entry's page lists before linking to all of them
@@ -135,7 +134,7 @@ def pager(page: ListPage, label: str = "分页") -> str:
 def slug(name: str) -> str:
     """A file name for a group (a province, a level) as ASCII: its pinyin with tones, and a
     hash of the name when the pinyin is long or says nothing (hu2-bei3-sheng3)."""
-    text = "-".join(lazy_pinyin(name, style=Style.TONE3))
+    text = "-".join(lazy_pinyin(name, tone3=True))
     text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     if not text or len(text) > 40 or not re.fullmatch(r"[\u4e00-\u9fff0-9a-zA-Z]+", name):
         digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
-
 from .linker import KnowledgeBase
 from .loader import Entry
+from .pinyin import lazy_pinyin
 from .schema import CASE_KIND_LABELS
 
 
 def pinyin_key(text: str) -> tuple[list[str], str]:
     """Sorts like a Chinese dictionary: 层层加码 before 督查检查考核 before 一票否决."""
-    return lazy_pinyin(text, style=Style.TONE3), text
+    return lazy_pinyin(text, tone3=True), text
 
 
 def by_pinyin(entries: list[Entry]) -> list[Entry]:

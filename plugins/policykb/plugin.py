@@ -14,8 +14,8 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import citation, csp, htmlsize, order, progress, sanitize, urls
-from .cache import Cache
+from . import citation, csp, htmlsize, order, pinyin, progress, sanitize, urls
+from .cache import Cache, template_cache
 from .config import PolicyKBConfig
 from .contentfiles import top_folders
 from .diagnostics import ContentError, Diagnostic
@@ -99,6 +99,14 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if not self.kb or not self.segmenter:
             return None
         self.files = files
+        store = Cache(self.work_dir / CACHE_FOLDER)
+        pinyin.remember_in(store)  # the orders, the group pages' names, the lexicon
+        try:
+            return self._add_files(files, config, store)
+        finally:
+            pinyin.remember_in(None)
+
+    def _add_files(self, files: Files, config: MkDocsConfig, store: Cache) -> Files:
         self.entry_pages = {urls.page_path(e): e for e in self.kb.published()}
         self.reading_orders = {k.name: order.reading_order(self.kb, k.name) for k in KINDS}
         for file in list(files):
@@ -109,8 +117,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             elif file.src_uri.startswith("assets/") and file.src_uri.endswith(".map"):
                 files.remove(file)
         downloads = publications.formats(self.config.publications)
+        compiled = template_cache(self.work_dir / CACHE_FOLDER, "pages")
         with progress.stage("page sources"):
-            for page in Renderer(self.kb, downloads=downloads).pages():
+            for page in Renderer(self.kb, downloads=downloads, bytecode_cache=compiled).pages():
                 if files.get_file_from_path(page.path):
                     raise PluginError(
                         f"{page.path} is generated from the knowledge base; "
@@ -122,7 +131,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         for path, name in ASSETS.items():
             files.append(TrackedFile.generated(config, path, content=(assets / name).read_bytes()))
         directory_urls = uses_directory_urls(config)
-        store = Cache(self.work_dir / CACHE_FOLDER)
         with progress.stage(f"publications ({', '.join(downloads) or 'no files'}), feed, CSV"):
             generated = publications.files(
                 self.kb,
@@ -136,7 +144,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             files.append(TrackedFile.generated(config, path, content=content))
         with progress.stage("search documents", len(self.kb.entries)):
             self.documents = build_documents(self.kb, self.segmenter, store)
-        store.save()  # once: the publications' files and the documents' segments
         with progress.stage("in-browser index"):
             index = browser_index.build(
                 self.documents,
@@ -144,6 +151,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 whoosh_index.alias_table(self.kb),
                 use_directory_urls=directory_urls,
             )
+        store.save()  # once: the publications' files, the documents' segments, the pinyin
         for path, content in index.files.items():
             files.append(TrackedFile.generated(config, path, content=content))
         config.extra["policykb_search"] = {
@@ -175,6 +183,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         # Chinese in the theme's JSON (Material's __config) as itself, 3 bytes, not a 6-byte
         # \uXXXX; tojson still escapes < > & ' so no </script> can close the block.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # type: ignore[attr-defined]
+        # nor are they compiled again in every build
+        env.bytecode_cache = template_cache(self.work_dir / CACHE_FOLDER, "theme")  # type: ignore[attr-defined]
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)

@@ -34,9 +34,11 @@ class Page:
     markdown: str
 
 
-def environment() -> jinja2.Environment:
+def environment(bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("policykb", "templates"),
+        bytecode_cache=bytecode_cache,
+        auto_reload=False,  # the templates do not change during a build: not stated again
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -108,15 +110,22 @@ def rule_heading(rule: Entry) -> str:
 class Renderer:
     """Renders every page of the site from one linked knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, *, downloads: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        downloads: tuple[str, ...] = (),
+        bytecode_cache: jinja2.BytecodeCache | None = None,
+    ):
         self.kb = kb
-        self.env = environment()
+        self.env = environment(bytecode_cache)
         self.downloads = downloads  # formats of the publications' files in the site
         self.blocks = EntryBlocks(kb)
         # Hub sections too long to list in full, each given its own paginated list page
         # (registered while the entry pages render, written after them).
         self._more: dict[str, dict] = {}
         self._index_pages: dict[str, list[listing.ListPage]] = {}
+        self._lists: dict[str, list[Entry]] | None = None  # negatives by list, in kb order
 
     def pages(self) -> Iterator[Page]:
         for entry in sorted(self.kb.published(), key=lambda e: (e.kind.name, e.id)):
@@ -199,6 +208,15 @@ class Renderer:
             return [(None, sorted(kb.studies.published(), key=lambda p: p.entry.data.title))]
         return [(None, order.reading_order(kb, kind))]
 
+    def same_list(self, negative: Entry) -> list[Entry]:
+        """The other items of a negative's list: grouped once a build, where a filter over
+        every negative on each negative's page grew with the square of their number."""
+        if self._lists is None:
+            self._lists = defaultdict(list)
+            for n in self.kb.of_kind("negative"):
+                self._lists[n.data.list].append(n)
+        return [n for n in self._lists[negative.data.list] if n.id != negative.id]
+
     def index_page_of(self, kind: str, key: object) -> str:
         """The index page of ``kind`` on which the group ``key`` begins."""
         if kind not in self._index_pages:  # once a build: every negative page asks
@@ -249,6 +267,7 @@ class Renderer:
             pack_page=study.page_path,
             more=more,
             group_page=group_page,
+            same_list=self.same_list,
             HUB_LIMIT=listing.HUB_LIMIT,
             **context,
         )

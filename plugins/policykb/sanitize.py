@@ -8,6 +8,8 @@ pages and Material use and drops everything else, scripts and event handlers fir
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 # the quiz of a study pack: answered in the page (its markup comes from our page writer)
@@ -34,19 +36,29 @@ def _keep(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+_OPTIONS = dict(
+    tags=TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ATTRIBUTES,
+    tag_attribute_values={"input": {"type": {"radio", "checkbox", "text"}}},
+    # ours only: Material's data-md-* attributes would make content a theme component
+    generic_attribute_prefixes={"data-kb-"},
+    url_schemes=URL_SCHEMES,
+    link_rel=None,
+    strip_comments=True,
+    filter_style_properties={"text-align"},
+)
+# Built once (nh3.clean builds its cleaner again for every page). The attribute filter is a
+# Python call for each attribute of each element: the cleaner without it is used unless its
+# output has an id with a reserved prefix, the only attribute the filter drops.
+_CLEANER = nh3.Cleaner(**_OPTIONS, attribute_filter=_keep)  # type: ignore[arg-type]
+_UNFILTERED = nh3.Cleaner(**_OPTIONS)  # type: ignore[arg-type]
+_RESERVED_ID = re.compile(r'id="(?:' + "|".join(map(re.escape, RESERVED_ID_PREFIXES)) + ")")
+
+
 def clean(html: str) -> str:
     """``html`` with only safe tags, attributes and link schemes left."""
-    return nh3.clean(
-        html,
-        tags=TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=ATTRIBUTES,
-        tag_attribute_values={"input": {"type": {"radio", "checkbox", "text"}}},
-        attribute_filter=_keep,
-        # ours only: Material's data-md-* attributes would make content a theme component
-        generic_attribute_prefixes={"data-kb-"},
-        url_schemes=URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-        filter_style_properties={"text-align"},
-    )
+    cleaned = _UNFILTERED.clean(html)
+    if _RESERVED_ID.search(cleaned):
+        return _CLEANER.clean(html)
+    return cleaned

@@ -84,7 +84,7 @@ class BrowserIndex:
         return len(self.files[path].encode("utf-8"))
 
 
-def _number(n: int) -> str:
+def _spelled(n: int) -> str:
     out = []
     while n >= 32:
         out.append(MORE[n % 32])
@@ -93,12 +93,19 @@ def _number(n: int) -> str:
     return "".join(out)
 
 
+# gaps and weights are mostly small: spelled out once (a posting list has a million)
+_SMALL = [_spelled(n) for n in range(32 * 32 * 4)]
+
+
 def encode(postings: list[tuple[int, int]]) -> str:
     """(document number, weight) pairs, ascending: each as the gap from the previous
     number and the weight."""
+    small, count = _SMALL, len(_SMALL)
     out, previous = [], 0
     for n, weight in postings:
-        out.append(_number(n - previous) + _number(weight))
+        gap = n - previous
+        out.append(small[gap] if 0 <= gap < count else _spelled(gap))
+        out.append(small[weight] if 0 <= weight < count else _spelled(weight))
         previous = n
     return "".join(out)
 

@@ -238,7 +238,7 @@ def build_documents(
     the texts they come from and the glossary that cut them: jieba then runs on what changed."""
     store = store or Cache(None)
     vocabulary = cache.key(*segmenter.words)
-    docs = []
+    pending = []  # (document, its texts, their key, their segments if cached)
     for entry in sorted(kb.published(), key=lambda e: e.id):
         d = entry.data
         region = PLACE_SEPARATOR.join(region_path(getattr(d, "region", None)))
@@ -281,12 +281,19 @@ def build_documents(
             "region_seg": " ".join(region_path(getattr(d, "region", None))),
         }
 
-        def segment(doc: SearchDocument = doc, texts: dict[str, str] = texts) -> SearchDocument:
-            cut = replace(doc, **{f: segmenter.segmented(v) for f, v in texts.items()})
-            return replace(cut, weights=term_weights(cut, segmenter))
-
         item = cache.key(vocabulary, *texts.values(), *doc.tags)
-        cut = store.memo(SEGMENTS, item, lambda segment=segment: _segments_of(segment()))
+        pending.append((doc, texts, item, store.get(SEGMENTS, item)))
+    # how much jieba has to cut decides how it reads its dictionary
+    segmenter.prepare(
+        sum(len(t) for _, texts, _, cut in pending if cut is None for t in texts.values()),
+        store,
+    )
+    docs = []
+    for doc, texts, item, cut in pending:
+        if cut is None:
+            segmented = replace(doc, **{f: segmenter.segmented(v) for f, v in texts.items()})
+            cut = _segments_of(replace(segmented, weights=term_weights(segmented, segmenter)))
+            store.put(SEGMENTS, item, cut)
         docs.append(replace(doc, **cut))
     return docs
 

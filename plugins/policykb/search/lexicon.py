@@ -75,7 +75,7 @@ def _fold_table(chars: frozenset[str]) -> dict[str, str]:
 
 
 def _sounds(words: tuple[str, ...]) -> dict[str, str]:
-    from pypinyin import lazy_pinyin
+    from ..pinyin import lazy_pinyin
 
     common = [chr(c) for c in range(0x4E00, 0xA000) if _is_common(chr(c))]
     chars = sorted(set(common) | {ch for w in words for ch in w if "\u4e00" <= ch <= "\u9fff"})

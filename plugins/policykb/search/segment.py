@@ -9,15 +9,41 @@ in-browser index, so the CLI, the server and the page cut text alike.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sqlite3
+import sys
 import threading
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import jieba
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import numbering
+from ..cache import key
 from ..linker import KnowledgeBase
+
+if TYPE_CHECKING:
+    from ..cache import Cache
+
+
+def _import_jieba():
+    """jieba without pkg_resources (a tenth of a second to import, deprecated): without it
+    jieba opens its data files by path, the same files."""
+    if "pkg_resources" in sys.modules or "jieba" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import fails
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -36,13 +62,55 @@ _base: jieba.Tokenizer | None = None
 
 
 def _base_tokenizer() -> jieba.Tokenizer:
-    """jieba's main dictionary, loaded once per process (it takes about a second)."""
+    """jieba's main dictionary, loaded once per process: from our copy of its table when
+    there is one (a tenth of a second), else by jieba (a second; the copy is written)."""
     global _base
     with _base_lock:
         if _base is None:
-            _base = jieba.Tokenizer()
-            _base.initialize()
+            path = _dictionary_file().with_suffix(".words")
+            base = jieba.Tokenizer()
+            table = _read_table(path)
+            if table is None:
+                base.initialize()
+                _write_table(path, base.FREQ, base.total)
+            else:
+                base.FREQ, base.total = table
+                base.initialized = True
+            _base = base
         return _base
+
+
+_TABLE_MAGIC = b"policykb-jieba-table-1"
+
+
+def _write_table(path: Path, freq: dict[str, int], total: int) -> None:
+    """jieba's frequency table as its words (one a line) and their counts (an array):
+    read back five times faster than jieba's own cache of it (marshal)."""
+    words = "\n".join(freq).encode("utf-8")
+    counts = array("q", freq.values())
+    header = b" ".join([_TABLE_MAGIC, b"%d" % total, b"%d" % len(freq), b"%d" % len(words)])
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_bytes(header + b"\n" + words + counts.tobytes())
+        os.replace(scratch, path)
+    except OSError:  # a folder that cannot be written is no error: jieba loads it next time
+        scratch.unlink(missing_ok=True)
+
+
+def _read_table(path: Path) -> tuple[dict[str, int], int] | None:
+    try:
+        data = path.read_bytes()
+        header, _, rest = data.partition(b"\n")
+        magic, total, count, size = header.split(b" ")
+        words = rest[: int(size)].decode("utf-8").split("\n")
+        counts = array("q")
+        counts.frombytes(rest[int(size) :])
+    except (OSError, ValueError, UnicodeError):
+        return None
+    if magic != _TABLE_MAGIC or len(words) != int(count) or len(counts) != int(count):
+        return None
+    return dict(zip(words, counts, strict=True)), int(total)
 
 
 def glossary(kb: KnowledgeBase) -> list[str]:
@@ -72,6 +140,86 @@ def glossary(kb: KnowledgeBase) -> list[str]:
     )
 
 
+# Up to this many characters to cut, jieba's dictionary is looked up word by word in a
+# stored copy (SQLite) instead of loaded whole: loading takes about a second, a lookup
+# some microseconds, and a text needs two or three a character.
+STORED_LIMIT = 20_000
+_BLOCKS = jieba.re_han_default  # jieba's own split (its blocks kept, as a group)
+_MEMO_LIMIT = 200_000  # blocks (and tokens) remembered, for a long-running server
+_STORED_FORMAT = "policykb-jieba-dictionary-1"
+GLOSSARY = "segmenter-glossary"  # the cache's namespace: what the glossary adds
+
+
+def _dictionary_file() -> Path:
+    """The stored copy of jieba's main dictionary, in the user's cache folder (as jieba
+    keeps its own cache of it), named after the dictionary it copies."""
+    source = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+    stat = source.stat()
+    name = key(
+        _STORED_FORMAT, jieba.__version__, str(source), str(stat.st_size), str(stat.st_mtime_ns)
+    )
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policykb"
+    return folder / f"jieba-{name[:16]}.sqlite"
+
+
+def _store_dictionary(path: Path, base: jieba.Tokenizer) -> None:
+    """Writes the copy (half a second, once); a folder that cannot be written is no error."""
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.unlink(missing_ok=True)
+        with sqlite3.connect(scratch) as db:
+            db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER) WITHOUT ROWID")
+            db.execute("CREATE TABLE total (total INTEGER)")
+            db.executemany("INSERT INTO words VALUES (?, ?)", base.FREQ.items())
+            db.execute("INSERT INTO total VALUES (?)", (base.total,))
+        db.close()
+        os.replace(scratch, path)
+    except (OSError, sqlite3.Error):
+        scratch.unlink(missing_ok=True)
+
+
+class _StoredFrequencies:
+    """jieba's frequency table (``Tokenizer.FREQ``) read from the stored copy as jieba asks
+    for each word; the glossary's words are added in memory."""
+
+    def __init__(self, db: sqlite3.Connection, total: int):
+        self._db = db
+        self.total = total
+        self._known: dict[str, int | None] = {}  # None: not in the dictionary
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path) -> _StoredFrequencies | None:
+        try:
+            db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            (total,) = db.execute("SELECT total FROM total").fetchone()
+        except (OSError, ValueError, TypeError, sqlite3.Error):
+            return None
+        return cls(db, int(total))
+
+    def get(self, word: str, default: int | None = None) -> int | None:
+        known = self._known
+        if word not in known:
+            with self._lock:
+                row = self._db.execute("SELECT freq FROM words WHERE word = ?", (word,)).fetchone()
+            known[word] = None if row is None else int(row[0])
+        value = known[word]
+        return default if value is None else value
+
+    def __contains__(self, word: str) -> bool:
+        return self.get(word) is not None
+
+    def __getitem__(self, word: str) -> int:
+        value = self.get(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+    def __setitem__(self, word: str, freq: int) -> None:
+        self._known[word] = freq
+
+
 @dataclass
 class Segmenter:
     """jieba's dictionary plus a glossary, as one tokenizer of its own."""
@@ -79,16 +227,60 @@ class Segmenter:
     words: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        base = _base_tokenizer()
-        tokenizer = jieba.Tokenizer()
-        # Share the main dictionary instead of reloading it: copy the frequency table.
-        tokenizer.FREQ = dict(base.FREQ)
-        tokenizer.total = base.total
-        tokenizer.initialized = True
-        for word in self.words:
-            tokenizer.add_word(word)
-        self._tokenizer = tokenizer
+        self._built: jieba.Tokenizer | None = None
+        self._stored = False  # its dictionary is looked up in the stored copy
+        self._cut = 0  # characters cut with the stored copy
+        self._blocks: dict[str, tuple[str, ...]] = {}  # block → its segments
+        self._subwords: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
+
+    def prepare(self, characters: int, store: Cache | None = None) -> None:
+        """Says how much text is about to be cut: up to ``STORED_LIMIT`` characters (an
+        edit's entries, a query) are cut with lookups into a stored copy of jieba's
+        dictionary, more with the whole dictionary loaded (about a second). ``store``
+        keeps what the glossary adds to the dictionary (a word at a time, cut to be sized)."""
+        with self._lock:
+            if self._built is None:
+                self._built = self._build(stored=characters <= STORED_LIMIT, store=store)
+
+    @property
+    def _tokenizer(self) -> jieba.Tokenizer:
+        """Built on first use: a build whose documents' segments all come from the cache
+        never reads jieba's dictionary."""
+        with self._lock:
+            if self._built is None:
+                self._built = self._build(stored=True)
+            return self._built
+
+    def _build(self, *, stored: bool, store: Cache | None = None) -> jieba.Tokenizer:
+        tokenizer = jieba.Tokenizer()
+        path = _dictionary_file()
+        frequencies = _StoredFrequencies.open(path) if stored else None
+        if frequencies is not None:
+            tokenizer.FREQ, tokenizer.total = frequencies, frequencies.total
+        else:
+            base = _base_tokenizer()
+            if stored:  # for the next small build
+                _store_dictionary(path, base)
+            # Share the main dictionary instead of reloading it: copy the frequency table.
+            tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
+        self._stored = frequencies is not None
+        tokenizer.initialized = True
+        item = key(_dictionary_file().name, str(tokenizer.total), *self.words)
+        added = store.get(GLOSSARY, item) if store else None
+        if added is None:
+            for word in self.words:
+                tokenizer.add_word(word)
+            # every entry add_word may have set: the words and their prefixes
+            frags = {word[:n] for word in self.words for n in range(1, len(word) + 1)}
+            added = (sorted((f, tokenizer.FREQ[f]) for f in frags), tokenizer.total)
+            if store:
+                store.put(GLOSSARY, item, added)
+        else:
+            for frag, freq in added[0]:
+                tokenizer.FREQ[frag] = freq
+            tokenizer.total = added[1]
+        return tokenizer
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> Segmenter:
@@ -97,23 +289,49 @@ class Segmenter:
     def cut(self, text: str) -> list[str]:
         """Segments of ``text``, white space included, so that joining them gives it back."""
         # HMM off: the same string is always cut the same way, in a document or a query.
+        tokenizer = self._tokenizer
+        out: list[str] = []
         with self._lock:
-            return list(self._tokenizer.cut(text, HMM=False))
+            # jieba cuts each block (a run of han characters, letters or digits, or what is
+            # between two) on its own, and the same clauses and titles recur in document
+            # after document: each distinct block is cut once
+            for block in _BLOCKS.split(text):
+                if not block:
+                    continue
+                words = self._blocks.get(block)
+                if words is None:
+                    if self._stored:
+                        self._cut += len(block)
+                        if self._cut > STORED_LIMIT:  # more text than foreseen: load it all
+                            tokenizer = self._built = self._build(stored=False)
+                    if len(self._blocks) >= _MEMO_LIMIT:
+                        self._blocks.clear()
+                    words = self._blocks[block] = tuple(tokenizer.cut(block, HMM=False))
+                out.extend(words)
+        return out
 
     def segmented(self, text: str) -> str:
         """Text with its segments joined by the invisible separator."""
         return SEPARATOR.join(self.cut(text))
 
-    def subwords(self, token: str) -> Iterator[str]:
+    def subwords(self, token: str) -> tuple[str, ...]:
         """Dictionary words inside a longer token: 督查检查考核过多过频 → 督查, 检查, 考核, …"""
         if len(token) < 3:
-            return
-        freq = self._tokenizer.FREQ
-        n = len(token)
-        for i in range(n):
-            for j in range(i + 2, min(n, i + 12) + 1):
-                if (i, j) != (0, n) and freq.get(token[i:j]):
-                    yield token[i:j]
+            return ()
+        found = self._subwords.get(token)
+        if found is None:
+            freq = self._tokenizer.FREQ
+            n = len(token)
+            found = tuple(
+                token[i:j]
+                for i in range(n)
+                for j in range(i + 2, min(n, i + 12) + 1)
+                if (i, j) != (0, n) and freq.get(token[i:j])
+            )
+            if len(self._subwords) >= _MEMO_LIMIT:
+                self._subwords.clear()
+            self._subwords[token] = found
+        return found
 
     def user_dictionary(self) -> str:
         """The glossary as a jieba user-dictionary file (word and frequency per line)."""
