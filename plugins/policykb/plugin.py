@@ -180,11 +180,11 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         # The theme's templates do not change during a build: without this Jinja stats
         # each of them again for every include of every page.
         env.auto_reload = False  # type: ignore[attr-defined]
+        # nor are they compiled again in every build
+        env.bytecode_cache = template_cache(self.work_dir / CACHE_FOLDER, "theme")  # type: ignore[attr-defined]
         # Chinese in the theme's JSON (Material's __config) as itself, 3 bytes, not a 6-byte
         # \uXXXX; tojson still escapes < > & ' so no </script> can close the block.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # type: ignore[attr-defined]
-        # nor are they compiled again in every build
-        env.bytecode_cache = template_cache(self.work_dir / CACHE_FOLDER, "theme")  # type: ignore[attr-defined]
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)
