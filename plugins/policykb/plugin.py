@@ -165,6 +165,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         # The theme's templates do not change during a build: without this Jinja stats
         # each of them again for every include of every page.
         env.auto_reload = False  # type: ignore[attr-defined]
+        self.env = env  # kept for an edit under `build.py serve` (see live.py)
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)

@@ -134,6 +134,39 @@ def _update(directory: Path, documents: list[SearchDocument]) -> None:
     (directory / "MAIN_WRITELOCK").unlink(missing_ok=True)
 
 
+def update_entries(
+    kb: KnowledgeBase,
+    directory: Path,
+    documents: list[SearchDocument],
+    *,
+    changed: list[SearchDocument],
+    removed: list[str],
+    words: list[str],
+) -> IndexMeta:
+    """An edit under `build.py serve`: the existing index at ``directory`` updated in place
+    for the ``changed`` documents (replaced or added) and the ``removed`` ids, with no
+    comparison of every document (``build``'s way); ``documents`` are all of them, as the
+    side files list them. The running server reopens the index once meta.json changes."""
+    from .documents import fingerprint
+
+    old = read_meta(directory)
+    if old is None or not _compatible(directory, old.use_directory_urls):
+        raise FileNotFoundError(f"no search index to update in {directory}")
+    meta = IndexMeta(FORMAT, fingerprint(kb, words), old.use_directory_urls, words, alias_table(kb))
+    with open(directory.with_name(f".{directory.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the same lock as build's
+        repair(directory)
+        ix = windex.open_dir(directory)
+        with ix.writer(limitmb=32) as writer:
+            for doc_id in removed:
+                writer.delete_by_term("id", doc_id)
+            for doc in changed:
+                writer.update_document(**_fields(doc))
+        ix.close()
+        _write_side_files(directory, documents, meta, words)
+    return meta
+
+
 TABLE, LEXICON, META = "table.json", "lexicon.json", "meta.json"
 
 
