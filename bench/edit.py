@@ -111,7 +111,7 @@ def report(what: str, seconds: dict[str, float], server: Server) -> None:
     timings = ", ".join(f"{name} {s:.2f} s" for name, s in seconds.items())
     print(f"\n{what}: {timings}")
     for line in log:
-        if line.startswith(("Updated", "Error")) or "policykb:" in line:
+        if line.startswith(("Live", "Updated", "Error")) or "policykb:" in line:
             print(f"  {line.strip()}")
 
 

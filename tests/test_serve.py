@@ -269,15 +269,50 @@ def live(kb):
     served.stop()
 
 
+def hit_ids(live: Serving, text: str) -> list[str]:
+    return [h["id"] for h in get(f"{live.url}/api/search?q={quote(text)}")[1]["hits"]]
+
+
 def test_an_edit_goes_live_page_and_search(kb, live):
-    search = f"{live.url}/api/search?q={quote('无会日')}"
-    assert get(search)[1]["total"] == 0
+    assert hit_ids(live, "无会日") == []
     version = get(f"{live.url}/api/version")[1]["version"]
     kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    # first the entry's own page and search document, before the complete update
+    assert re.match(
+        r"Live 1 page\(s\) and their search documents, .* after cases/nanle-wangge.yaml\n",
+        live.wait_for_line("Live "),
+    )
+    assert "推行无会日" in get(f"{live.url}/cases/nanle-wangge.html")[1]
+    assert hit_ids(live, "无会日") == ["nanle-wangge"]
+    assert get(f"{live.url}/api/version")[1]["version"] > version
     assert live.wait_for_line("Updated ").endswith("after cases/nanle-wangge.yaml\n")
     assert "推行无会日" in get(f"{live.url}/cases/nanle-wangge.html")[1]
-    assert [h["id"] for h in get(search)[1]["hits"]] == ["nanle-wangge"]
-    assert get(f"{live.url}/api/version")[1]["version"] == version + 1
+    assert hit_ids(live, "无会日") == ["nanle-wangge"]
+    assert get(f"{live.url}/api/version")[1]["version"] == version + 2
+
+
+def test_the_pages_that_show_an_edited_title_follow_in_the_complete_update(kb, live):
+    # the problem page lists its cases by title: it is not the edited entry's own page
+    problem = f"{live.url}/problems/xiaomala-dache.html"
+    assert "南乐县“多网合一”网格化管理" in get(problem)[1]
+    kb.edit("cases/nanle-wangge.yaml", "title: 南乐县", "title: 河南南乐县")
+    live.wait_for_line("Live ")
+    assert "河南南乐县“多网合一”" in get(f"{live.url}/cases/nanle-wangge.html")[1]
+    live.wait_for_line("Updated ")
+    assert "河南南乐县“多网合一”网格化管理" in get(problem)[1]
+    assert "nanle-wangge" in hit_ids(live, "河南南乐县")
+
+
+def test_an_added_entry_goes_live_page_and_search(kb, live):
+    original = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
+    added = original.replace("title: ", "title: 又一个", 1).replace("全县设", "推行无会日，全县设")
+    kb.write("cases/nanle-wangge-2.yaml", added)
+    assert live.wait_for_line("Live ").startswith("Live 1 page(s)")
+    status, page = get(f"{live.url}/cases/nanle-wangge-2.html")
+    assert status == 200 and "又一个南乐县" in page
+    assert hit_ids(live, "无会日") == ["nanle-wangge-2"]
+    live.wait_for_line("Updated ")
+    assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 200
 
 
 def test_served_pages_reload_themselves_but_the_built_site_has_no_such_script(kb, live):
@@ -302,12 +337,62 @@ def test_a_broken_edit_shows_where_and_keeps_the_last_good_site(kb, live):
 
 def test_a_deleted_entry_leaves_the_served_site(kb, live):
     original = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
-    kb.write("cases/nanle-wangge-2.yaml", original.replace("title: ", "title: 又一个", 1))
+    added = original.replace("title: ", "title: 又一个", 1).replace("全县设", "推行无会日，全县设")
+    kb.write("cases/nanle-wangge-2.yaml", added)
     live.wait_for_line("Updated ")
-    assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 200
+    assert "又一个南乐县" in get(f"{live.url}/problems/xiaomala-dache.html")[1]
     (kb.root / "cases" / "nanle-wangge-2.yaml").unlink()
+    assert "1 removed" in live.wait_for_line("Live ")
+    assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 404
+    assert hit_ids(live, "无会日") == []
     live.wait_for_line("Updated ")
     assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 404
+    assert "又一个南乐县" not in get(f"{live.url}/problems/xiaomala-dache.html")[1]
+
+
+def test_a_reader_never_gets_half_a_page(kb, live):
+    page = f"{live.url}/cases/nanle-wangge.html"
+    bodies: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            bodies.append(get(page)[1])
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(3):
+            kb.edit(
+                "cases/nanle-wangge.yaml",
+                "summary: ",
+                f"summary: 第{n}次，",
+            )
+            live.wait_for_line("Updated ")
+    finally:
+        done.set()
+        reader.join()
+    assert len(bodies) > 3
+    assert all(body.rstrip().endswith("</html>") for body in bodies)
+    assert "第2次，第1次，第0次，" in bodies[-1]
+
+
+def test_a_newer_edit_supersedes_a_complete_update_not_yet_published(kb):
+    from policykb.live import LiveSite, Superseded, Turn
+
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    live = LiveSite(project, server.SiteVersion(), strict=False)
+    live.build()
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    edited = project.load()
+    turn = Turn(live, live.generation)
+    live.generation += 1  # a newer edit came
+    with pytest.raises(Superseded):
+        project.update(edited, turn)
+    assert "推行无会日" not in kb.site("cases/nanle-wangge.html")
+    assert not live.lock.locked()
+    project.update(edited, Turn(live, live.generation))
+    assert "推行无会日" in kb.site("cases/nanle-wangge.html")
 
 
 def test_mkdocs_serve_watches_the_cases_too(kb):
