@@ -146,42 +146,63 @@ class LiveSite:
         )
         if entries_only and self.kept is not None:
             try:
-                summary = self._own_pages(kb)
-            except Exception:  # a bug here must not stop serving: stage 2 does it all
+                self._quick_stages(kb, started, names)
+            except Exception:  # a bug here must not stop serving: the complete update follows
                 traceback.print_exc()
-                summary = None
-            if summary:
-                self.version.bump()
-                wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
-                print(f"Live {summary}, {wall:.2f} s (CPU {cpu:.2f} s) after {names}", flush=True)
         with self._waiting:
             self._names |= {_shown(root, p) for p in paths}
             self._started = self._started or started
             self._wanted = _Wanted(kb, self.generation)
             self._waiting.notify()
 
-    def _own_pages(self, kb: KnowledgeBase) -> str | None:
-        """Stage 1: the pages and search documents of the entries that changed."""
+    def _quick_stages(self, kb: KnowledgeBase, started: tuple[float, float], names: str) -> None:
+        """Stage 1, the changed entries' own pages; then the entry pages next to them
+        (linked to or from them, before or after the edit; before and after them in their
+        index), whose backlinks and prev/next links change. Each published, then the
+        version moves."""
         assert self.kept is not None
-        config, plugin = self.kept
+        plugin = self.kept[1]
         assert plugin.kb is not None
-        before = {e.id: e for e in plugin.kb.published()}
+        old_kb = plugin.kb
+        before = {e.id: e for e in old_kb.published()}
         after = {e.id: e for e in kb.published()}
         changed = [e for i, e in after.items() if i not in before or before[i].key != e.key]
         removed = [e for i, e in before.items() if i not in after]
         if not changed and not removed:
             plugin.kb = kb
-            return None
+            return
+        stages = [
+            ("", changed, removed),
+            (" next to them", _next_to(old_kb, kb, changed, removed), []),
+        ]
+        for what, entries, gone in stages:
+            if not entries and not gone:
+                continue
+            pages = self._publish_pages(kb, entries, gone)
+            self.version.bump()
+            wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+            removal = f", {len(gone)} removed" if gone else ""
+            print(
+                f"Live {pages} page(s){what}{removal} and their search documents, "
+                f"{wall:.2f} s (CPU {cpu:.2f} s) after {names}",
+                flush=True,
+            )
+
+    def _publish_pages(self, kb: KnowledgeBase, changed: list[Entry], removed: list[Entry]) -> int:
+        """These entries' pages and search documents rendered and published (the removed
+        ones' taken out); returns the number of pages written."""
+        assert self.kept is not None
+        config, plugin = self.kept
         # the version the site link points at now (a complete update writes into it too)
         site = self.site.resolve()
         scratch = Path(tempfile.mkdtemp(prefix=f".{self.site.name}{SCRATCH}", dir=self.site.parent))
         try:
-            with progress.stage("changed pages", len(changed)):
+            with progress.stage("entry pages", len(changed)):
                 written = render_entry_pages(config, plugin, kb, changed, removed, scratch)
-            with progress.stage("search documents and whoosh update", len(changed)):
-                documents = search_update(plugin, kb, changed, removed)
-            with self.lock:
-                documents()
+            with progress.stage("their search documents", len(changed)):
+                write_index = search_update(plugin, kb, changed, removed)
+            with self.lock, progress.stage("whoosh update and publish", len(written)):
+                write_index()
                 for uri in written:
                     destination = site / uri
                     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -190,10 +211,7 @@ class LiveSite:
                     (site / _dest_uri(config, entry)).unlink(missing_ok=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        parts = [f"{len(written)} page(s)"]
-        if removed:
-            parts.append(f"{len(removed)} removed")
-        return ", ".join(parts) + " and their search documents"
+        return len(written)
 
     def _complete(self) -> None:
         """Stage 2, in its own thread: the complete update, for the newest edit."""
@@ -264,6 +282,8 @@ def render_entry_pages(
             files.remove(file)
     pages = []
     for entry in changed:
+        if entry.kind.name == "compilation":
+            continue  # an edition's pages are made otherwise: the complete update's
         source = renderer.entry_page(entry)
         content = EXCLUDE_FROM_MATERIAL + source.markdown
         file = files.get_file_from_path(source.path)
@@ -316,6 +336,36 @@ def search_update(
         )
 
     return write
+
+
+def _next_to(
+    old_kb: KnowledgeBase, kb: KnowledgeBase, changed: list[Entry], removed: list[Entry]
+) -> list[Entry]:
+    """The published entries (of ``kb``) whose entry pages show ``changed`` or ``removed``
+    entries: linked from or to them, before or after the edit, or next to them in their
+    index. Editions are left to the complete update (their pages are made otherwise)."""
+    from . import order
+
+    touched = {e.id for e in changed} | {e.id for e in removed}
+    near: set[str] = set()
+    for knowledge, entries in ((old_kb, [*changed, *removed]), (kb, changed)):
+        for entry in entries:
+            if entry.id not in knowledge.entries:
+                continue
+            entry = knowledge.entries[entry.id]
+            near.update(e.id for e in knowledge.outgoing(entry))
+            near.update(e.id for e in knowledge.incoming(entry))
+        for kind in {e.kind.name for e in entries}:
+            ordered = order.reading_order(knowledge, kind)
+            for at, entry in enumerate(ordered):
+                if entry.id in touched:
+                    near.update(e.id for e in ordered[max(at - 1, 0) : at + 2])
+    published = {e.id: e for e in kb.published()}
+    return [
+        published[i]
+        for i in sorted(near - touched)
+        if i in published and published[i].kind.name != "compilation"
+    ]
 
 
 def _dest_uri(config: MkDocsConfig, entry: Entry) -> str:
