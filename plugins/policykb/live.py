@@ -37,6 +37,7 @@ from .project import Project, ProjectError
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
+    from .cache import Cache
     from .linker import KnowledgeBase
     from .loader import Entry
     from .plugin import PolicyKBPlugin
@@ -92,7 +93,7 @@ class LiveSite:
         project: Project,
         version: SiteVersion,
         *,
-        strict: bool,
+        strict: bool | None,
         warn: Callable[[KnowledgeBase], None] = lambda kb: None,
     ):
         self.project = project
@@ -106,10 +107,28 @@ class LiveSite:
         self._waiting = threading.Condition()
         self._names: set[str] = set()  # the edits the next complete update covers
         self._started: tuple[float, float] | None = None
+        self._store: Cache | None = None
+
+    def load(self) -> KnowledgeBase:
+        """The knowledge base as it is now: the same pipeline as a build's, with its
+        per-entry cache kept in memory (not read from disk again at every edit)."""
+        from .cache import Cache
+        from .pipeline import CACHE_FOLDER, load_knowledge_base
+
+        strict, work_dir = self.project.settings()
+        if self._store is None or self._store.directory != work_dir / CACHE_FOLDER:
+            self._store = Cache(work_dir / CACHE_FOLDER)
+        with progress.stage("load, validate and link"):
+            return load_knowledge_base(
+                self.project.root,
+                strict=strict if self.strict is None else self.strict,
+                work_dir=work_dir,
+                store=self._store,
+            )
 
     def build(self) -> Path:
         """The first complete build (or one over the last site: only what changed)."""
-        kb = self.project.load(strict=self.strict)
+        kb = self.load()
         self.warn(kb)
         site = self.project.build(kb)
         self.kept = getattr(self.project, "last_build", None)
@@ -125,7 +144,7 @@ class LiveSite:
         self.generation += 1  # first: a complete update under way stops at its next check
         started = progress.mark()
         try:
-            kb = self.project.load(strict=self.strict)
+            kb = self.load()
         except ContentError as exc:
             for diagnostic in exc.diagnostics:
                 print(diagnostic, file=sys.stderr)
