@@ -438,3 +438,53 @@ def test_the_watcher_reports_sources_not_editors_scratch_files(tmp_path):
     finally:
         watching.stop()
     assert seen == {case.resolve(), config.resolve()}
+
+
+def test_an_index_updated_in_place_answers_as_one_built_afresh(kb, tmp_path):
+    from policykb.pipeline import load_knowledge_base
+    from policykb.search import whoosh_index
+    from policykb.search.backend import SearchQuery
+    from policykb.search.documents import build_documents
+    from policykb.search.segment import Segmenter
+
+    def documents(knowledge):
+        segmenter = Segmenter.for_kb(knowledge)
+        return segmenter, build_documents(knowledge, segmenter)
+
+    before = load_knowledge_base(kb.root)
+    segmenter, old = documents(before)
+    updated = tmp_path / "updated"
+    whoosh_index.build(
+        before, updated, use_directory_urls=False, documents=old, segmenter=segmenter
+    )
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    edited = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
+    kb.write("cases/nanle-wangge-2.yaml", edited)
+    after = load_knowledge_base(kb.root)
+    _, new = documents(after)
+    hashes = {d.id: d.content_hash() for d in old}
+    kept = [d for d in new if d.id != "mou-xiangzhen-biaoge"]  # as if it were deleted
+    changed = [d for d in kept if hashes.get(d.id) != d.content_hash()]
+    assert {"nanle-wangge", "nanle-wangge-2"} <= {d.id for d in changed}
+    whoosh_index.update_entries(
+        after,
+        updated,
+        kept,
+        changed=changed,
+        removed=["mou-xiangzhen-biaoge"],
+        words=segmenter.words,
+    )
+    fresh = tmp_path / "fresh"
+    whoosh_index.build(after, fresh, use_directory_urls=False, documents=kept, segmenter=segmenter)
+    in_place, afresh = whoosh_index.WhooshSearch(updated), whoosh_index.WhooshSearch(fresh)
+    try:
+        for text in ("无会日", "网格化", "表格", "督检考"):
+            query = SearchQuery(text, per_page=50)
+            assert in_place.search(query).to_json() == afresh.search(query).to_json(), text
+        assert [h.id for h in in_place.search(SearchQuery("无会日")).hits] == [
+            "nanle-wangge",
+            "nanle-wangge-2",
+        ]
+    finally:
+        in_place.close()
+        afresh.close()

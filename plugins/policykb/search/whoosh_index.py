@@ -269,13 +269,17 @@ class WhooshSearch:
 
     # engine.Postings
     def known(self, term: str) -> bool:
-        return ("terms", term) in self.reader
+        if ("terms", term) not in self.reader:
+            return False
+        # an index updated in place keeps the terms of deleted documents (until whoosh
+        # merges their segment): known only if a document still has it, as afresh
+        return not self.reader.has_deletions() or bool(self.postings(term))
 
     def postings(self, term: str) -> dict[int, int]:
         if term in self._postings:
             return self._postings[term]
         found: dict[int, int] = {}
-        if self.known(term):
+        if ("terms", term) in self.reader:
             m = self.reader.postings("terms", term)
             row_of = self._row_of
             while m.is_active():
