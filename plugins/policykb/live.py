@@ -141,7 +141,6 @@ class LiveSite:
         paths = set(paths)
         root = self.project.root
         names = ", ".join(sorted(_shown(root, p) for p in paths))
-        self.generation += 1  # first: a complete update under way stops at its next check
         started = progress.mark()
         try:
             kb = self.load()
@@ -159,6 +158,9 @@ class LiveSite:
         except ProjectError as exc:
             print(f"Error: {exc}; still serving the last good site", file=sys.stderr, flush=True)
             return
+        # a complete update under way stops at its next check (not for a broken edit:
+        # that one's update brings the site to the last good content)
+        self.generation += 1
         self.warn(kb)
         entries_only = all(p.suffix in (".yaml", ".yml") for p in paths) and not any(
             p.resolve() == self.project.config_file.resolve() for p in paths
