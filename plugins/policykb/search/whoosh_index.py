@@ -163,26 +163,52 @@ def update_entries(
             for doc in changed:
                 writer.update_document(**_fields(doc))
         ix.close()
-        _write_side_files(directory, documents, meta, words)
+        _write_side_files(directory, documents, meta, words, _table_rows(directory, changed))
     return meta
+
+
+def _table_rows(directory: Path, changed: list[SearchDocument]) -> dict[str, tuple]:
+    """table.json's (row, url, hash) of each document but the ``changed`` ones, as they are
+    (rows of unchanged documents need not be made again)."""
+    table = _read_table(directory)
+    fresh = {doc.id for doc in changed}
+    return {
+        row[0]: (row, url, content)
+        for row, url, content in zip(table["rows"], table["urls"], table["hashes"], strict=True)
+        if row[0] not in fresh
+    }
 
 
 TABLE, LEXICON, META = "table.json", "lexicon.json", "meta.json"
 
 
 def _write_side_files(
-    directory: Path, documents: list[SearchDocument], meta: IndexMeta, words: list[str]
+    directory: Path,
+    documents: list[SearchDocument],
+    meta: IndexMeta,
+    words: list[str],
+    known: dict[str, tuple] | None = None,
 ) -> None:
+    """``known``: the (row, url, hash) already in table.json of documents that did not
+    change, by id (``update_entries``)."""
     # the writer's lock file (made 0755) outlives it; no process writes the index now
     (directory / "MAIN_WRITELOCK").unlink(missing_ok=True)
     from .. import urls
 
+    def entry(doc: SearchDocument) -> tuple:
+        if known and doc.id in known:
+            return known[doc.id]
+        return (
+            list(catalogue.Row.of(doc).__dict__.values()),
+            urls.site_url(doc.page, use_directory_urls=meta.use_directory_urls),
+            doc.content_hash(),
+        )
+
+    entries = [entry(doc) for doc in documents]
     table = {
-        "rows": [list(catalogue.Row.of(doc).__dict__.values()) for doc in documents],
-        "urls": [
-            urls.site_url(doc.page, use_directory_urls=meta.use_directory_urls) for doc in documents
-        ],
-        "hashes": [doc.content_hash() for doc in documents],
+        "rows": [row for row, _, _ in entries],
+        "urls": [url for _, url, _ in entries],
+        "hashes": [content for _, _, content in entries],
     }
     _write_json(directory / TABLE, table)
     _write_json(directory / LEXICON, lexicon.for_documents(documents, words).to_json())
