@@ -8,9 +8,10 @@ folder, or uses DIR (generated there if empty or missing, reused otherwise), sta
 `build.py serve` on it in a process of its own, and then, one at a time: edits one case
 (a new word in its summary), adds a case, deletes it. For each it prints the seconds from
 the file's write until the page shows it (or is gone), until /api/search finds the word (or
-no longer does), the server's own account (files published, pages rendered, its wall and
-CPU seconds for the update) and the stage lines it logged for the update: where the time
-goes. Wall seconds: the machine is shared, figures vary from run to run.
+no longer does), the server's own account (a "Live" line per quick stage: the entry's own
+page, then the entry pages next to it; the "Updated" line of the complete update after them:
+files published, pages rendered, wall and CPU seconds) and the stage lines it logged: where
+the time goes. Wall seconds: the machine is shared, figures vary from run to run.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def report(what: str, seconds: dict[str, float], server: Server) -> None:
     timings = ", ".join(f"{name} {s:.2f} s" for name, s in seconds.items())
     print(f"\n{what}: {timings}")
     for line in log:
-        if line.startswith(("Updated", "Error")) or "policykb:" in line:
+        if line.startswith(("Live", "Updated", "Error")) or "policykb:" in line:
             print(f"  {line.strip()}")
 
 

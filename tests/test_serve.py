@@ -269,15 +269,56 @@ def live(kb):
     served.stop()
 
 
+def hit_ids(live: Serving, text: str) -> list[str]:
+    return [h["id"] for h in get(f"{live.url}/api/search?q={quote(text)}")[1]["hits"]]
+
+
 def test_an_edit_goes_live_page_and_search(kb, live):
-    search = f"{live.url}/api/search?q={quote('无会日')}"
-    assert get(search)[1]["total"] == 0
+    assert hit_ids(live, "无会日") == []
     version = get(f"{live.url}/api/version")[1]["version"]
     kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    # first the entry's own page and search document, before the complete update
+    assert re.match(
+        r"Live 1 page\(s\) and their search documents, .* after cases/nanle-wangge.yaml\n",
+        live.wait_for_line("Live "),
+    )
+    assert "推行无会日" in get(f"{live.url}/cases/nanle-wangge.html")[1]
+    assert hit_ids(live, "无会日") == ["nanle-wangge"]
+    # each stage moves the version: the page reloads
+    assert (first := get(f"{live.url}/api/version")[1]["version"]) > version
     assert live.wait_for_line("Updated ").endswith("after cases/nanle-wangge.yaml\n")
     assert "推行无会日" in get(f"{live.url}/cases/nanle-wangge.html")[1]
-    assert [h["id"] for h in get(search)[1]["hits"]] == ["nanle-wangge"]
-    assert get(f"{live.url}/api/version")[1]["version"] == version + 1
+    assert hit_ids(live, "无会日") == ["nanle-wangge"]
+    assert get(f"{live.url}/api/version")[1]["version"] > first
+
+
+def test_the_pages_that_show_an_edited_title_follow(kb, live):
+    title = "南乐县“多网合一”网格化管理"
+    problem = f"{live.url}/problems/xiaomala-dache.html"  # lists its cases by title
+    index = f"{live.url}/cases/index.html"
+    assert title in get(problem)[1] and title in get(index)[1]
+    kb.edit("cases/nanle-wangge.yaml", "title: 南乐县", "title: 河南南乐县")
+    assert live.wait_for_line("Live ").startswith("Live 1 page(s) and")
+    assert "河南" + title in get(f"{live.url}/cases/nanle-wangge.html")[1]
+    # then the entry pages that link to it or from it
+    assert " page(s) next to them and " in live.wait_for_line("Live ")
+    assert "河南" + title in get(problem)[1]
+    # and with the complete update the lists
+    live.wait_for_line("Updated ")
+    assert "河南" + title in get(index)[1]
+    assert "nanle-wangge" in hit_ids(live, "河南南乐县")
+
+
+def test_an_added_entry_goes_live_page_and_search(kb, live):
+    original = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
+    added = original.replace("title: ", "title: 又一个", 1).replace("全县设", "推行无会日，全县设")
+    kb.write("cases/nanle-wangge-2.yaml", added)
+    assert live.wait_for_line("Live ").startswith("Live 1 page(s)")
+    status, page = get(f"{live.url}/cases/nanle-wangge-2.html")
+    assert status == 200 and "又一个南乐县" in page
+    assert hit_ids(live, "无会日") == ["nanle-wangge-2"]
+    live.wait_for_line("Updated ")
+    assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 200
 
 
 def test_served_pages_reload_themselves_but_the_built_site_has_no_such_script(kb, live):
@@ -302,12 +343,62 @@ def test_a_broken_edit_shows_where_and_keeps_the_last_good_site(kb, live):
 
 def test_a_deleted_entry_leaves_the_served_site(kb, live):
     original = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
-    kb.write("cases/nanle-wangge-2.yaml", original.replace("title: ", "title: 又一个", 1))
+    added = original.replace("title: ", "title: 又一个", 1).replace("全县设", "推行无会日，全县设")
+    kb.write("cases/nanle-wangge-2.yaml", added)
     live.wait_for_line("Updated ")
-    assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 200
+    assert "又一个南乐县" in get(f"{live.url}/problems/xiaomala-dache.html")[1]
     (kb.root / "cases" / "nanle-wangge-2.yaml").unlink()
+    assert "1 removed" in live.wait_for_line("Live ")
+    assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 404
+    assert hit_ids(live, "无会日") == []
     live.wait_for_line("Updated ")
     assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 404
+    assert "又一个南乐县" not in get(f"{live.url}/problems/xiaomala-dache.html")[1]
+
+
+def test_a_reader_never_gets_half_a_page(kb, live):
+    page = f"{live.url}/cases/nanle-wangge.html"
+    bodies: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            bodies.append(get(page)[1])
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(3):
+            kb.edit(
+                "cases/nanle-wangge.yaml",
+                "summary: ",
+                f"summary: 第{n}次，",
+            )
+            live.wait_for_line("Updated ")
+    finally:
+        done.set()
+        reader.join()
+    assert len(bodies) > 3
+    assert all(body.rstrip().endswith("</html>") for body in bodies)
+    assert "第2次，第1次，第0次，" in bodies[-1]
+
+
+def test_a_newer_edit_supersedes_a_complete_update_not_yet_published(kb):
+    from policykb.live import LiveSite, Superseded, Turn
+
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    live = LiveSite(project, server.SiteVersion(), strict=False)
+    live.build()
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    edited = project.load()
+    turn = Turn(live, live.generation)
+    live.generation += 1  # a newer edit came
+    with pytest.raises(Superseded):
+        project.update(edited, turn)
+    assert "推行无会日" not in kb.site("cases/nanle-wangge.html")
+    assert not live.lock.locked()
+    project.update(edited, Turn(live, live.generation))
+    assert "推行无会日" in kb.site("cases/nanle-wangge.html")
 
 
 def test_mkdocs_serve_watches_the_cases_too(kb):
@@ -347,3 +438,53 @@ def test_the_watcher_reports_sources_not_editors_scratch_files(tmp_path):
     finally:
         watching.stop()
     assert seen == {case.resolve(), config.resolve()}
+
+
+def test_an_index_updated_in_place_answers_as_one_built_afresh(kb, tmp_path):
+    from policykb.pipeline import load_knowledge_base
+    from policykb.search import whoosh_index
+    from policykb.search.backend import SearchQuery
+    from policykb.search.documents import build_documents
+    from policykb.search.segment import Segmenter
+
+    def documents(knowledge):
+        segmenter = Segmenter.for_kb(knowledge)
+        return segmenter, build_documents(knowledge, segmenter)
+
+    before = load_knowledge_base(kb.root)
+    segmenter, old = documents(before)
+    updated = tmp_path / "updated"
+    whoosh_index.build(
+        before, updated, use_directory_urls=False, documents=old, segmenter=segmenter
+    )
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    edited = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
+    kb.write("cases/nanle-wangge-2.yaml", edited)
+    after = load_knowledge_base(kb.root)
+    _, new = documents(after)
+    hashes = {d.id: d.content_hash() for d in old}
+    kept = [d for d in new if d.id != "mou-xiangzhen-biaoge"]  # as if it were deleted
+    changed = [d for d in kept if hashes.get(d.id) != d.content_hash()]
+    assert {"nanle-wangge", "nanle-wangge-2"} <= {d.id for d in changed}
+    whoosh_index.update_entries(
+        after,
+        updated,
+        kept,
+        changed=changed,
+        removed=["mou-xiangzhen-biaoge"],
+        words=segmenter.words,
+    )
+    fresh = tmp_path / "fresh"
+    whoosh_index.build(after, fresh, use_directory_urls=False, documents=kept, segmenter=segmenter)
+    in_place, afresh = whoosh_index.WhooshSearch(updated), whoosh_index.WhooshSearch(fresh)
+    try:
+        for text in ("无会日", "网格化", "表格", "督检考"):
+            query = SearchQuery(text, per_page=50)
+            assert in_place.search(query).to_json() == afresh.search(query).to_json(), text
+        assert [h.id for h in in_place.search(SearchQuery("无会日")).hits] == [
+            "nanle-wangge",
+            "nanle-wangge-2",
+        ]
+    finally:
+        in_place.close()
+        afresh.close()

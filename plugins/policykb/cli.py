@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
     from .linker import KnowledgeBase
     from .loader import Entry
     from .publish.document import Document
-    from .server import SiteVersion
 
 # the publication formats (publish.writers.WRITERS, which tests hold this to)
 FORMATS = ("html", "docx", "pdf")
@@ -195,16 +193,17 @@ def _terminal_snippet(snippet_html: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .live import LiveSite
     from .server import SiteVersion, make_server
     from .watcher import Watcher
 
     project = _project(args)
-    kb = project.load(strict=args.strict)
-    site = project.build(kb)
-    _index(project, kb).close()
+    version = SiteVersion()
+    live = LiveSite(project, version, strict=args.strict, warn=_warn)
+    site = live.build()
+    _index(project, live.kept[1].kb if live.kept else None).close()
     # follows the index an edit (or a `build.py build` in another terminal) switches in
     backend = whoosh_index.ReopeningSearch(project.settings()[1] / "index")
-    version = SiteVersion()
     try:
         server = make_server(
             site, backend, kinds=set(BY_NAME), host=args.host, port=args.port, version=version
@@ -213,11 +212,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         backend.close()
         raise UserError(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}") from None
     sources = [project.root / name for name in top_folders()]
-    watcher = Watcher(
-        sources,
-        [project.config_file],
-        lambda changed: _live_update(project, args.strict, version, changed),
-    ).start()
+    watcher = Watcher(sources, [project.config_file], live.changed).start()
     print(
         f"Serving {site} on http://{args.host}:{server.server_port}/ "
         f"(search API: /api/search?q=…); edits in {', '.join(top_folders())} go live. "
@@ -240,45 +235,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _live_update(project: Project, strict: bool, version: SiteVersion, changed: set[Path]) -> None:
-    """An edit under `build.py serve`: the changed pages and the search index, or, for a
-    broken edit, its errors (the last good site keeps being served)."""
-    names = ", ".join(sorted(_shown(project.root, p) for p in changed))
-    started = progress.mark()
-    try:
-        kb = project.load(strict=strict)
-        _warn(kb)
-        written = project.update(kb)
-    except ContentError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        n = len(exc.diagnostics)
-        print(
-            f"Error: {n} error{'s' if n != 1 else ''} in the knowledge base after {names}; "
-            "still serving the last good site",
-            file=sys.stderr,
-            flush=True,
-        )
-        return
-    except ProjectError as exc:
-        print(f"Error: {exc}; still serving the last good site", file=sys.stderr, flush=True)
-        return
-    version.bump()
-    wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
-    print(
-        f"Updated {len(written)} file(s), {len(project.rendered)} page(s) rendered, "
-        f"{wall:.2f} s (CPU {cpu:.2f} s) after {names}",
-        flush=True,
-    )
-
-
-def _shown(root: Path, path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def cmd_compile(args: argparse.Namespace) -> int:

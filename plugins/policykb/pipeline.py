@@ -15,13 +15,14 @@ CACHE_FOLDER = "cache"  # in the work dir
 
 
 def load_knowledge_base(
-    root: Path, *, strict: bool = False, work_dir: Path | None = None
+    root: Path, *, strict: bool = False, work_dir: Path | None = None, store: Cache | None = None
 ) -> KnowledgeBase:
     """The linked knowledge base under ``root``; raises ``ContentError`` with every error.
 
     With ``work_dir``, what depends on one entry file alone (parsing, validating, checking
-    its Markdown) is kept there in a cache and redone only for files that changed."""
-    store = Cache(work_dir / CACHE_FOLDER if work_dir else None)
+    its Markdown) is kept there in a cache and redone only for files that changed. ``store``:
+    that cache, kept in memory from one load to the next (`build.py serve`)."""
+    store = store or Cache(work_dir / CACHE_FOLDER if work_dir else None)
     loaded = load(root, store)
     kb, link_errors = link(loaded.entries, loaded.broken)
     kb.sources = loaded.sources

@@ -185,6 +185,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         # Chinese in the theme's JSON (Material's __config) as itself, 3 bytes, not a 6-byte
         # \uXXXX; tojson still escapes < > & ' so no </script> can close the block.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # type: ignore[attr-defined]
+        self.env = env  # kept for an edit under `build.py serve` (see live.py)
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)

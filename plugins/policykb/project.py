@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
     from .linker import KnowledgeBase
+    from .live import Turn
     from .site_output import OutputState
 
 
@@ -86,10 +87,14 @@ class Project:
         built.save(work_dir, target)
         return target
 
-    def update(self, kb: KnowledgeBase) -> list[str]:
+    def update(self, kb: KnowledgeBase, turn: Turn | None = None) -> list[str]:
         """Rebuild the live site in place, for `build.py serve`: built in a staging copy,
         then each changed file renamed over the live one (a reader never sees half a page).
-        Returns the site paths changed; a failure leaves the live site as it was."""
+        Returns the site paths changed; a failure leaves the live site as it was.
+
+        ``turn`` (see ``live``) is asked before the pages and before anything live is
+        written (the search index, the files): it raises once a newer edit supersedes
+        this update, and it holds the live site from the search index to the last file."""
         from .site_output import OutputState
 
         config = self.mkdocs_config()
@@ -98,15 +103,27 @@ class Project:
             self.build(kb)
             return ["."]
         work_dir = self.settings(config)[1]
-        with staging(target, prefilled=True) as building:
-            built = self._build_into(building, target, kb, OutputState.load(work_dir, target))
-            OutputState.forget(work_dir)
-            changed = publish(building, target)
-        built.save(work_dir, target)
+        try:
+            with staging(target, prefilled=True) as building:
+                previous = OutputState.load(work_dir, target)
+                built = self._build_into(building, target, kb, previous, turn)
+                if turn is not None:
+                    turn.begin_live_writes()  # if no page was written, this is the first ask
+                OutputState.forget(work_dir)
+                changed = publish(building, target)
+            built.save(work_dir, target)
+        finally:
+            if turn is not None:
+                turn.end_live_writes()
         return changed
 
     def _build_into(
-        self, site_dir: Path, target: Path, kb: KnowledgeBase, previous: OutputState
+        self,
+        site_dir: Path,
+        target: Path,
+        kb: KnowledgeBase,
+        previous: OutputState,
+        turn: Turn | None = None,
     ) -> OutputState:
         from mkdocs.commands.build import build as mkdocs_build
         from mkdocs.exceptions import Abort
@@ -116,6 +133,10 @@ class Project:
         plugin = config.plugins["policykb"]
         plugin.preloaded = kb
         plugin.previous_output = previous
+        if turn is not None:
+            # before the pages, and first thing after them (before the search index)
+            config.plugins.events["env"].insert(0, turn.check)
+            config.plugins.events["post_build"].insert(0, turn.post_build)
         started = time.time_ns()
         try:
             # dirty: MkDocs leaves the prefilled staging copy and writes what changed
@@ -131,6 +152,7 @@ class Project:
                 f"{target}: remove each file before writing it (see site_output)"
             )
         self.rendered = plugin.output.rendered
+        self.last_build = (config, plugin)  # what an edit under serve renders with (live.py)
         return plugin.built_output
 
     def directory_urls(self) -> bool:

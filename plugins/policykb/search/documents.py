@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from .. import cache, numbering, urls
@@ -232,14 +233,19 @@ SEGMENTS = "search-segments"  # the cache's namespace
 
 
 def build_documents(
-    kb: KnowledgeBase, segmenter: Segmenter, store: Cache | None = None
+    kb: KnowledgeBase,
+    segmenter: Segmenter,
+    store: Cache | None = None,
+    only: Collection[str] | None = None,
 ) -> list[SearchDocument]:
     """``store`` keeps each document's segments and weights between builds, under a key of
-    the texts they come from and the glossary that cut them: jieba then runs on what changed."""
+    the texts they come from and the glossary that cut them: jieba then runs on what changed.
+    ``only``: the documents of these entry ids alone (an edit under `build.py serve`)."""
     store = store or Cache(None)
     vocabulary = cache.key(*segmenter.words)
     pending = []  # (document, its texts, their key, their segments if cached)
-    for entry in sorted(kb.published(), key=lambda e: e.id):
+    published = kb.published() if only is None else [e for e in kb.published() if e.id in only]
+    for entry in sorted(published, key=lambda e: e.id):
         d = entry.data
         region = PLACE_SEPARATOR.join(region_path(getattr(d, "region", None)))
         source = _source_of(kb, entry)

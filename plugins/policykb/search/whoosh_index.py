@@ -134,22 +134,81 @@ def _update(directory: Path, documents: list[SearchDocument]) -> None:
     (directory / "MAIN_WRITELOCK").unlink(missing_ok=True)
 
 
+def update_entries(
+    kb: KnowledgeBase,
+    directory: Path,
+    documents: list[SearchDocument],
+    *,
+    changed: list[SearchDocument],
+    removed: list[str],
+    words: list[str],
+) -> IndexMeta:
+    """An edit under `build.py serve`: the existing index at ``directory`` updated in place
+    for the ``changed`` documents (replaced or added) and the ``removed`` ids, with no
+    comparison of every document (``build``'s way); ``documents`` are all of them, as the
+    side files list them. The running server reopens the index once meta.json changes."""
+    from .documents import fingerprint
+
+    old = read_meta(directory)
+    if old is None or not _compatible(directory, old.use_directory_urls):
+        raise FileNotFoundError(f"no search index to update in {directory}")
+    meta = IndexMeta(FORMAT, fingerprint(kb, words), old.use_directory_urls, words, alias_table(kb))
+    with open(directory.with_name(f".{directory.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the same lock as build's
+        repair(directory)
+        ix = windex.open_dir(directory)
+        with ix.writer(limitmb=32) as writer:
+            for doc_id in removed:
+                writer.delete_by_term("id", doc_id)
+            for doc in changed:
+                writer.update_document(**_fields(doc))
+        ix.close()
+        _write_side_files(directory, documents, meta, words, _table_rows(directory, changed))
+    return meta
+
+
+def _table_rows(directory: Path, changed: list[SearchDocument]) -> dict[str, tuple]:
+    """table.json's (row, url, hash) of each document but the ``changed`` ones, as they are
+    (rows of unchanged documents need not be made again)."""
+    table = _read_table(directory)
+    fresh = {doc.id for doc in changed}
+    return {
+        row[0]: (row, url, content)
+        for row, url, content in zip(table["rows"], table["urls"], table["hashes"], strict=True)
+        if row[0] not in fresh
+    }
+
+
 TABLE, LEXICON, META = "table.json", "lexicon.json", "meta.json"
 
 
 def _write_side_files(
-    directory: Path, documents: list[SearchDocument], meta: IndexMeta, words: list[str]
+    directory: Path,
+    documents: list[SearchDocument],
+    meta: IndexMeta,
+    words: list[str],
+    known: dict[str, tuple] | None = None,
 ) -> None:
+    """``known``: the (row, url, hash) already in table.json of documents that did not
+    change, by id (``update_entries``)."""
     # the writer's lock file (made 0755) outlives it; no process writes the index now
     (directory / "MAIN_WRITELOCK").unlink(missing_ok=True)
     from .. import urls
 
+    def entry(doc: SearchDocument) -> tuple:
+        if known and doc.id in known:
+            return known[doc.id]
+        return (
+            list(catalogue.Row.of(doc).__dict__.values()),
+            urls.site_url(doc.page, use_directory_urls=meta.use_directory_urls),
+            doc.content_hash(),
+        )
+
+    entries = [entry(doc) for doc in documents]
     table = {
-        "rows": [list(catalogue.Row.of(doc).__dict__.values()) for doc in documents],
-        "urls": [
-            urls.site_url(doc.page, use_directory_urls=meta.use_directory_urls) for doc in documents
-        ],
-        "hashes": [doc.content_hash() for doc in documents],
+        "rows": [row for row, _, _ in entries],
+        "urls": [url for _, url, _ in entries],
+        "hashes": [content for _, _, content in entries],
     }
     _write_json(directory / TABLE, table)
     _write_json(directory / LEXICON, lexicon.for_documents(documents, words).to_json())
@@ -236,13 +295,17 @@ class WhooshSearch:
 
     # engine.Postings
     def known(self, term: str) -> bool:
-        return ("terms", term) in self.reader
+        if ("terms", term) not in self.reader:
+            return False
+        # an index updated in place keeps the terms of deleted documents (until whoosh
+        # merges their segment): known only if a document still has it, as afresh
+        return not self.reader.has_deletions() or bool(self.postings(term))
 
     def postings(self, term: str) -> dict[int, int]:
         if term in self._postings:
             return self._postings[term]
         found: dict[int, int] = {}
-        if self.known(term):
+        if ("terms", term) in self.reader:
             m = self.reader.postings("terms", term)
             row_of = self._row_of
             while m.is_active():

@@ -1,0 +1,411 @@
+"""An edit under `build.py serve`, live in stages.
+
+1. The changed entries' own pages and search documents, within seconds: rendered through the
+   same Renderer and MkDocs page functions as a build, with the state the last complete
+   build kept (its MkDocs config, files, nav and theme; the plugin's segmenter and search
+   documents), each page written beside the site and renamed into it, the whoosh index
+   updated in place for those documents; then the version moves (the browser reloads). A
+   deleted entry's page and document go in this stage, an added one's come.
+2. The complete update (``Project.update``: a dirty build of the whole site, which writes
+   the pages whose backlinks, lists or neighbours changed, the in-browser index, the
+   publications, the feed), in a thread of its own, then the version moves again. A newer
+   edit supersedes it: it stops at its next check and starts over with the newest content.
+
+A broken edit (YAML, schema, links) prints its ``path:line:col`` errors and changes nothing.
+Stage 1 and stage 2 write the live site in turns (``LiveSite.lock``), so an older
+update never overwrites what a newer edit put there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import progress
+from .diagnostics import ContentError
+from .project import Project, ProjectError
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from .cache import Cache
+    from .linker import KnowledgeBase
+    from .loader import Entry
+    from .plugin import PolicyKBPlugin
+    from .server import SiteVersion
+
+SCRATCH = ".live-"  # beside the site folder: `.site.live-*`, pages on their way in
+
+
+class Superseded(Exception):
+    """A newer edit came while this update ran: its own update follows."""
+
+
+class Turn:
+    """One complete update's right to change the live site: lost once a newer edit comes.
+    From the first live write (the search index) to the last file it holds the site."""
+
+    def __init__(self, live: LiveSite, generation: int):
+        self.live = live
+        self.generation = generation
+        self._holding = False
+
+    def check(self, *args: object, **kwargs: object) -> None:
+        if self.live.generation != self.generation:
+            raise Superseded
+
+    def post_build(self, **kwargs: object) -> None:
+        self.begin_live_writes()
+
+    def begin_live_writes(self) -> None:
+        if not self._holding:
+            self.live.lock.acquire()
+            self._holding = True
+        self.check()
+
+    def end_live_writes(self) -> None:
+        if self._holding:
+            self._holding = False
+            self.live.lock.release()
+
+
+@dataclass
+class _Wanted:
+    kb: KnowledgeBase
+    generation: int
+
+
+class LiveSite:
+    """The served site of ``project`` and the state its last build kept; ``changed(paths)``
+    (from the watcher, one call at a time) brings it up to date."""
+
+    def __init__(
+        self,
+        project: Project,
+        version: SiteVersion,
+        *,
+        strict: bool | None,
+        warn: Callable[[KnowledgeBase], None] = lambda kb: None,
+    ):
+        self.project = project
+        self.version = version
+        self.strict = strict
+        self.warn = warn
+        self.generation = 0  # moves with every edit
+        self.lock = threading.Lock()  # the live site and its search index: one writer
+        self.kept: tuple[MkDocsConfig, PolicyKBPlugin] | None = None
+        self._wanted: _Wanted | None = None
+        self._waiting = threading.Condition()
+        self._names: set[str] = set()  # the edits the next complete update covers
+        self._started: tuple[float, float] | None = None
+        self._store: Cache | None = None
+
+    def load(self) -> KnowledgeBase:
+        """The knowledge base as it is now: the same pipeline as a build's, with its
+        per-entry cache kept in memory (not read from disk again at every edit)."""
+        from .cache import Cache
+        from .pipeline import CACHE_FOLDER, load_knowledge_base
+
+        strict, work_dir = self.project.settings()
+        if self._store is None or self._store.directory != work_dir / CACHE_FOLDER:
+            self._store = Cache(work_dir / CACHE_FOLDER)
+        with progress.stage("load, validate and link"):
+            return load_knowledge_base(
+                self.project.root,
+                strict=strict if self.strict is None else self.strict,
+                work_dir=work_dir,
+                store=self._store,
+            )
+
+    def build(self) -> Path:
+        """The first complete build (or one over the last site: only what changed)."""
+        kb = self.load()
+        self.warn(kb)
+        site = self.project.build(kb)
+        self.kept = getattr(self.project, "last_build", None)
+        self.site = site
+        _remove_scratch(site)
+        threading.Thread(target=self._complete, name="policykb-live", daemon=True).start()
+        return site
+
+    def changed(self, paths: Iterable[Path]) -> None:
+        paths = set(paths)
+        root = self.project.root
+        names = ", ".join(sorted(_shown(root, p) for p in paths))
+        started = progress.mark()
+        try:
+            kb = self.load()
+        except ContentError as exc:
+            for diagnostic in exc.diagnostics:
+                print(diagnostic, file=sys.stderr)
+            n = len(exc.diagnostics)
+            print(
+                f"Error: {n} error{'s' if n != 1 else ''} in the knowledge base after {names}; "
+                "still serving the last good site",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
+        except ProjectError as exc:
+            print(f"Error: {exc}; still serving the last good site", file=sys.stderr, flush=True)
+            return
+        # a complete update under way stops at its next check (not for a broken edit:
+        # that one's update brings the site to the last good content)
+        self.generation += 1
+        self.warn(kb)
+        entries_only = all(p.suffix in (".yaml", ".yml") for p in paths) and not any(
+            p.resolve() == self.project.config_file.resolve() for p in paths
+        )
+        if entries_only and self.kept is not None:
+            try:
+                self._quick_stages(kb, started, names)
+            except Exception:  # a bug here must not stop serving: the complete update follows
+                traceback.print_exc()
+        with self._waiting:
+            self._names |= {_shown(root, p) for p in paths}
+            self._started = self._started or started
+            self._wanted = _Wanted(kb, self.generation)
+            self._waiting.notify()
+
+    def _quick_stages(self, kb: KnowledgeBase, started: tuple[float, float], names: str) -> None:
+        """Stage 1, the changed entries' own pages; then the entry pages next to them
+        (linked to or from them, before or after the edit; before and after them in their
+        index), whose backlinks and prev/next links change. Each published, then the
+        version moves."""
+        assert self.kept is not None
+        plugin = self.kept[1]
+        assert plugin.kb is not None
+        old_kb = plugin.kb
+        before = {e.id: e for e in old_kb.published()}
+        after = {e.id: e for e in kb.published()}
+        changed = [e for i, e in after.items() if i not in before or before[i].key != e.key]
+        removed = [e for i, e in before.items() if i not in after]
+        if not changed and not removed:
+            plugin.kb = kb
+            return
+        stages = [
+            ("", changed, removed),
+            (" next to them", _next_to(old_kb, kb, changed, removed), []),
+        ]
+        for what, entries, gone in stages:
+            if not entries and not gone:
+                continue
+            pages = self._publish_pages(kb, entries, gone)
+            self.version.bump()
+            wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+            removal = f", {len(gone)} removed" if gone else ""
+            print(
+                f"Live {pages} page(s){what}{removal} and their search documents, "
+                f"{wall:.2f} s (CPU {cpu:.2f} s) after {names}",
+                flush=True,
+            )
+
+    def _publish_pages(self, kb: KnowledgeBase, changed: list[Entry], removed: list[Entry]) -> int:
+        """These entries' pages and search documents rendered and published (the removed
+        ones' taken out); returns the number of pages written."""
+        assert self.kept is not None
+        config, plugin = self.kept
+        # the version the site link points at now (a complete update writes into it too)
+        site = self.site.resolve()
+        scratch = Path(tempfile.mkdtemp(prefix=f".{self.site.name}{SCRATCH}", dir=self.site.parent))
+        try:
+            with progress.stage("entry pages", len(changed)):
+                written = render_entry_pages(config, plugin, kb, changed, removed, scratch)
+            with progress.stage("their search documents", len(changed)):
+                write_index = search_update(plugin, kb, changed, removed)
+            with self.lock, progress.stage("whoosh update and publish", len(written)):
+                write_index()
+                for uri in written:
+                    destination = site / uri
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(scratch / uri, destination)
+                for entry in removed:
+                    (site / _dest_uri(config, entry)).unlink(missing_ok=True)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return len(written)
+
+    def _complete(self) -> None:
+        """Stage 2, in its own thread: the complete update, for the newest edit."""
+        while True:
+            with self._waiting:
+                while self._wanted is None:
+                    self._waiting.wait()
+                wanted, self._wanted = self._wanted, None
+            turn = Turn(self, wanted.generation)
+            try:
+                written = self.project.update(wanted.kb, turn)
+            except Superseded:
+                continue  # the newer edit is wanted already
+            except ProjectError as exc:
+                print(
+                    f"Error: {exc}; still serving the last good site", file=sys.stderr, flush=True
+                )
+                continue
+            except Exception:
+                traceback.print_exc()
+                print("Error: the update failed; still serving the last good site", flush=True)
+                continue
+            with self.lock:
+                if self.generation == wanted.generation:
+                    self.kept = self.project.last_build
+            self.version.bump()
+            with self._waiting:
+                names, self._names = ", ".join(sorted(self._names)), set()
+                started, self._started = self._started, None
+            assert started is not None
+            wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+            print(
+                f"Updated {len(written)} file(s), {len(self.project.rendered)} page(s) "
+                f"rendered, {wall:.2f} s (CPU {cpu:.2f} s) after {names}",
+                flush=True,
+            )
+
+
+def render_entry_pages(
+    config: MkDocsConfig,
+    plugin: PolicyKBPlugin,
+    kb: KnowledgeBase,
+    changed: list[Entry],
+    removed: list[Entry],
+    scratch: Path,
+) -> list[str]:
+    """The pages of ``changed`` entries written under ``scratch`` as the build writes them
+    (the Renderer's Markdown through MkDocs' page functions, with the kept nav and theme);
+    the kept state made to hold ``kb``. Returns the site paths written."""
+    from mkdocs.commands.build import _build_page, _populate_page
+    from mkdocs.structure.pages import Page
+
+    from . import order, urls
+    from .kinds import KINDS
+    from .plugin import EXCLUDE_FROM_MATERIAL
+    from .publish import publications
+    from .render import Renderer
+    from .site_output import TrackedFile
+
+    files = plugin.files
+    renderer = Renderer(kb, downloads=publications.formats(plugin.config.publications))
+    plugin.kb = kb
+    plugin.entry_pages = {urls.page_path(e): e for e in kb.published()}
+    plugin.reading_orders = {k.name: order.reading_order(kb, k.name) for k in KINDS}
+    for entry in removed:
+        file = files.get_file_from_path(urls.page_path(entry))
+        if file is not None:
+            files.remove(file)
+    pages = []
+    for entry in changed:
+        if entry.kind.name == "compilation":
+            continue  # an edition's pages are made otherwise: the complete update's
+        source = renderer.entry_page(entry)
+        content = EXCLUDE_FROM_MATERIAL + source.markdown
+        file = files.get_file_from_path(source.path)
+        if file is None:
+            file = TrackedFile.generated(config, source.path, content=content)
+            files.append(file)
+            Page(None, file, config)
+        else:
+            file.content_string = content
+            vars(file.page).pop("title", None)  # a title set for a page not read: read now
+        pages.append(file.page)
+    plugin.around = plugin._around()
+    documentation = files.documentation_pages()
+    written = []
+    for page in pages:
+        page.file.abs_dest_path = str(scratch / page.file.dest_uri)
+        _populate_page(page, config, files)
+        _build_page(page, config, documentation, plugin.nav, plugin.env)
+        written.append(page.file.dest_uri)
+    return written
+
+
+def search_update(
+    plugin: PolicyKBPlugin, kb: KnowledgeBase, changed: list[Entry], removed: list[Entry]
+) -> Callable[[], None]:
+    """The changed entries' search documents (segmented with the kept segmenter, their
+    segments kept in the cache for stage 2); returns the write of the whoosh index."""
+    from .cache import Cache
+    from .pipeline import CACHE_FOLDER
+    from .search import whoosh_index
+    from .search.documents import build_documents
+
+    assert plugin.segmenter is not None
+    store = Cache(plugin.work_dir / CACHE_FOLDER)
+    fresh = build_documents(kb, plugin.segmenter, store, only={e.id for e in changed})
+    store.save(prune=False)
+    gone = {e.id for e in removed}
+    by_id = {d.id: d for d in plugin.documents if d.id not in gone}
+    by_id.update((d.id, d) for d in fresh)
+    plugin.documents = [by_id[i] for i in sorted(by_id)]
+
+    def write() -> None:
+        whoosh_index.update_entries(
+            kb,
+            plugin.work_dir / "index",
+            plugin.documents,
+            changed=fresh,
+            removed=sorted(gone),
+            words=plugin.segmenter.words,
+        )
+
+    return write
+
+
+def _next_to(
+    old_kb: KnowledgeBase, kb: KnowledgeBase, changed: list[Entry], removed: list[Entry]
+) -> list[Entry]:
+    """The published entries (of ``kb``) whose entry pages show ``changed`` or ``removed``
+    entries: linked from or to them, before or after the edit, or next to them in their
+    index. Editions are left to the complete update (their pages are made otherwise)."""
+    from . import order
+
+    touched = {e.id for e in changed} | {e.id for e in removed}
+    near: set[str] = set()
+    for knowledge, entries in ((old_kb, [*changed, *removed]), (kb, changed)):
+        for entry in entries:
+            if entry.id not in knowledge.entries:
+                continue
+            entry = knowledge.entries[entry.id]
+            near.update(e.id for e in knowledge.outgoing(entry))
+            near.update(e.id for e in knowledge.incoming(entry))
+        for kind in {e.kind.name for e in entries}:
+            ordered = order.reading_order(knowledge, kind)
+            for at, entry in enumerate(ordered):
+                if entry.id in touched:
+                    near.update(e.id for e in ordered[max(at - 1, 0) : at + 2])
+    published = {e.id: e for e in kb.published()}
+    return [
+        published[i]
+        for i in sorted(near - touched)
+        if i in published and published[i].kind.name != "compilation"
+    ]
+
+
+def _dest_uri(config: MkDocsConfig, entry: Entry) -> str:
+    from mkdocs.structure.files import File
+
+    from . import urls
+
+    path = urls.page_path(entry)
+    return File(path, None, None, config.use_directory_urls).dest_uri
+
+
+def _remove_scratch(site: Path) -> None:
+    """What a killed server left beside the site."""
+    for path in site.parent.glob(f".{site.name}{SCRATCH}*"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _shown(root: Path, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
