@@ -70,15 +70,23 @@ def staging(target: Path, *, prefilled: bool = False) -> Iterator[Path]:
             shutil.rmtree(building, ignore_errors=True)
 
 
+def file_clock(folder: Path) -> int:
+    """Now, as the file system stamps a file written in ``folder`` (a coarser clock than
+    time.time_ns(), up to a tick behind it)."""
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".clock-") as marker:
+        return os.fstat(marker.fileno()).st_mtime_ns
+
+
 def written_through(staged: Path, since_ns: int) -> list[str]:
-    """Files of a prefilled staging copy written in place since ``since_ns`` (still hard
-    links, so the other copy changed too): a writer that should have replaced them."""
-    since_ns -= 50_000_000  # file times come from a coarse clock, up to a tick behind
+    """Files of a prefilled staging copy written in place after ``since_ns`` (a
+    ``file_clock`` reading; still hard links, so the other copy changed too): a writer that
+    should have replaced them. A file published into the live site just before the copy was
+    made is older than the reading, however soon after it the build started."""
     found = []
     for folder, _dirs, names in os.walk(staged):
         for name in names:
             stat = os.lstat(os.path.join(folder, name))
-            if stat.st_nlink > 1 and stat.st_mtime_ns >= since_ns:
+            if stat.st_nlink > 1 and stat.st_mtime_ns > since_ns:
                 found.append(os.path.relpath(os.path.join(folder, name), staged))
     return sorted(found)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from . import progress
-from .fsutil import publish, replacing, staging, written_through
+from .fsutil import file_clock, publish, replacing, staging, written_through
 
 # MkDocs, the plugin it loads with mkdocs.yml and the pipeline are imported where they are
 # used: `build.py search` on a current index needs none of them (half a second of imports).
@@ -137,7 +136,7 @@ class Project:
             # before the pages, and first thing after them (before the search index)
             config.plugins.events["env"].insert(0, turn.check)
             config.plugins.events["post_build"].insert(0, turn.post_build)
-        started = time.time_ns()
+        started = file_clock(site_dir.parent)
         try:
             # dirty: MkDocs leaves the prefilled staging copy and writes what changed
             mkdocs_build(config, dirty=True)
