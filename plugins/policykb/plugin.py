@@ -13,6 +13,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from . import citation, csp, htmlsize, order, progress, sanitize, urls
 from .cache import Cache
@@ -130,6 +131,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         with progress.stage("search documents", len(self.kb.entries)):
             self.documents = build_documents(self.kb, self.segmenter, store)
         store.save()  # once: the publications' files and the documents' segments
+        del store  # its shards: what follows needs none of them
         with progress.stage("in-browser index"):
             index = browser_index.build(
                 self.documents,
@@ -211,6 +213,12 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     def _page(self, path: str) -> Page:
         return self.files.get_file_from_path(path).page
 
+    def on_page_markdown(self, markdown: str, *, page: Page, **kwargs: object) -> str | None:
+        # A generated page's source is read once, into page.markdown: not kept twice.
+        if isinstance(page.file, TrackedFile):
+            page.file.content_string = ""
+        return None
+
     # First, before any other plugin reads the page (material/search indexes its HTML).
     @event_priority(100)
     def on_page_content(self, html: str, **kwargs: object) -> str | None:
@@ -227,6 +235,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if self.active_index is not None:
             self.active_index.active = False
             self.active_index = None
+        page = kwargs.get("page")
+        if isinstance(page, Page) and isinstance(page.file, TrackedFile):
+            _release(page)
         return csp.protect(htmlsize.compact(output))
 
     @event_priority(-100)
@@ -270,3 +281,12 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             len(self.kb.entries),
             self.work_dir / "index",
         )
+
+
+def _release(page: Page) -> None:
+    """Frees what MkDocs keeps of a generated page once its HTML is made (ten thousand
+    pages' Markdown, HTML and table of contents would otherwise live until the build ends).
+    Not None: the page's title is still asked for, and it reads from these (see Page.title)."""
+    page.markdown = ""
+    page.content = ""
+    page.toc = get_toc([])

@@ -239,6 +239,7 @@ def build_documents(
     store = store or Cache(None)
     vocabulary = cache.key(*segmenter.words)
     docs = []
+    shared = _Shared()
     for entry in sorted(kb.published(), key=lambda e: e.id):
         d = entry.data
         region = PLACE_SEPARATOR.join(region_path(getattr(d, "region", None)))
@@ -286,15 +287,29 @@ def build_documents(
             return replace(cut, weights=term_weights(cut, segmenter))
 
         item = cache.key(vocabulary, *texts.values(), *doc.tags)
-        cut = store.memo(SEGMENTS, item, lambda segment=segment: _segments_of(segment()))
-        docs.append(replace(doc, **cut))
+        cut = store.memo(SEGMENTS, item, lambda segment=segment: _segments_of(segment(), shared))
+        # shared again: a value read from the cache has pairs of its own shard
+        docs.append(replace(doc, **{**cut, "weights": shared.weights(cut["weights"])}))
     return docs
 
 
-def _segments_of(doc: SearchDocument) -> dict[str, object]:
+class _Shared:
+    """One object for each (term, weight) pair of all the documents: ten thousand entries
+    hold some two million pairs but only tens of thousands of distinct ones, and a pair
+    of its own per document (a tuple and a string) was most of their memory."""
+
+    def __init__(self) -> None:
+        self._pairs: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def weights(self, weights: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+        pairs = self._pairs
+        return tuple([pairs.setdefault(pair, pair) for pair in weights])
+
+
+def _segments_of(doc: SearchDocument, shared: _Shared) -> dict[str, object]:
     """What the cache keeps of a document: the fields jieba and the weights made."""
-    fields = ("title_seg", "aliases_seg", "text_seg", "related_seg", "region_seg", "weights")
-    return {f: getattr(doc, f) for f in fields}
+    fields = ("title_seg", "aliases_seg", "text_seg", "related_seg", "region_seg")
+    return {**{f: getattr(doc, f) for f in fields}, "weights": shared.weights(doc.weights)}
 
 
 def fingerprint(kb: KnowledgeBase, words: list[str]) -> str:
