@@ -53,6 +53,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     documents: list[SearchDocument] = []
     diagnostics: list[Diagnostic] = []
     _pages_started: tuple[float, float] | None = None
+    _copied_released = False  # the generated files' contents, once MkDocs has copied them
     active_index: Page | None = None  # the index page made active for the entry page being written
     # Set by Project.build: what the site being built over holds (empty: build everything).
     previous_output: OutputState | None = None
@@ -96,6 +97,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if not self.kb or not self.segmenter:
             return None
         self.files = files
+        self._copied_released = False
         self.entry_pages = {urls.page_path(e): e for e in self.kb.published()}
         self.reading_orders = {k.name: order.reading_order(self.kb, k.name) for k in KINDS}
         for file in list(files):
@@ -196,6 +198,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         """An entry page, out of the nav, still shows where it stands: its kind's tab active,
         a breadcrumb up to the index, the entries before and after it there, and the
         citation its "复制引用" button copies."""
+        if self.kb:
+            self._release_copied()
         entry = self.kb and self.entry_pages.get(page.file.src_uri)
         if not entry:
             return None
@@ -212,6 +216,16 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
 
     def _page(self, path: str) -> Page:
         return self.files.get_file_from_path(path).page
+
+    def _release_copied(self) -> None:
+        # Before the first page is written MkDocs has copied every other file: the generated
+        # ones (entries/*.json, the CSV, the in-browser index…) need not stay in memory.
+        if self._copied_released:
+            return
+        self._copied_released = True
+        for file in self.files:
+            if isinstance(file, TrackedFile) and not file.is_documentation_page():
+                file.content_bytes = b""
 
     def on_page_markdown(self, markdown: str, *, page: Page, **kwargs: object) -> str | None:
         # A generated page's source is read once, into page.markdown: not kept twice.

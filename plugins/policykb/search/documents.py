@@ -288,8 +288,9 @@ def build_documents(
 
         item = cache.key(vocabulary, *texts.values(), *doc.tags)
         cut = store.memo(SEGMENTS, item, lambda segment=segment: _segments_of(segment(), shared))
+        texts = {f: v.decode() for f, v in cut.items() if isinstance(v, bytes)}
         # shared again: a value read from the cache has pairs of its own shard
-        docs.append(replace(doc, **{**cut, "weights": shared.weights(cut["weights"])}))
+        docs.append(replace(doc, **texts, weights=shared.weights(cut["weights"])))
     return docs
 
 
@@ -307,9 +308,11 @@ class _Shared:
 
 
 def _segments_of(doc: SearchDocument, shared: _Shared) -> dict[str, object]:
-    """What the cache keeps of a document: the fields jieba and the weights made."""
+    """What the cache keeps of a document: the fields jieba and the weights made. The texts
+    as UTF-8 bytes: a str that pickle writes keeps a UTF-8 copy of itself for good."""
     fields = ("title_seg", "aliases_seg", "text_seg", "related_seg", "region_seg")
-    return {**{f: getattr(doc, f) for f in fields}, "weights": shared.weights(doc.weights)}
+    texts = {f: getattr(doc, f).encode() for f in fields}
+    return {**texts, "weights": shared.weights(doc.weights)}
 
 
 def fingerprint(kb: KnowledgeBase, words: list[str]) -> str:
