@@ -121,6 +121,24 @@ def test_any_text_is_a_valid_query(engine, query):
     engine.search(SearchQuery(query))
 
 
+def test_documents_share_their_term_weight_pairs_read_from_the_cache_or_not(
+    tiny_kb, segmenter, tmp_path
+):
+    from policykb.cache import Cache
+
+    cold = Cache(tmp_path / "cache")
+    first = build_documents(tiny_kb, segmenter, cold)
+    cold.save()
+    warm = Cache(tmp_path / "cache")
+    again = build_documents(tiny_kb, segmenter, warm)
+    assert warm.hits and not warm.misses
+    assert again == first
+    for documents in (first, again):
+        pairs = [pair for doc in documents for pair in doc.weights]
+        distinct = {id(pair) for pair in pairs}
+        assert len(distinct) == len(set(pairs)) < len(pairs)  # one object per distinct pair
+
+
 def test_documents_are_segmented_once_not_once_per_index(tiny_kb, segmenter, tmp_path):
     documents = build_documents(tiny_kb, segmenter)
 

@@ -102,6 +102,9 @@ def load(root: Path, store: Cache | None = None) -> Loaded:
         data, invalid = validate(doc, kind.model) if doc else (None, [])
         errors.extend(invalid)
         if doc is not None and data is not None:
+            # the model holds what the file says: its raw mapping is not kept twice (an
+            # error is placed from the text, parsed again when one is reported)
+            doc.data = {}
             entries.append(Entry(stem, kind, rel, data, doc, key))
             if not problems:  # a file with errors is read again, to report them again
                 store.put(ENTRIES, key, (doc, data))

@@ -13,6 +13,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from . import citation, csp, htmlsize, order, pinyin, progress, sanitize, urls
 from .cache import Cache, template_cache
@@ -56,6 +57,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     documents: list[SearchDocument] = []
     diagnostics: list[Diagnostic] = []
     _pages_started: tuple[float, float] | None = None
+    _copied_released = False  # the generated files' contents, once MkDocs has copied them
     active_index: Page | None = None  # the index page made active for the entry page being written
     # Set by Project.build: what the site being built over holds (empty: build everything).
     previous_output: OutputState | None = None
@@ -99,6 +101,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if not self.kb or not self.segmenter:
             return None
         self.files = files
+        self._copied_released = False
         store = Cache(self.work_dir / CACHE_FOLDER)
         pinyin.remember_in(store)  # the orders, the group pages' names, the lexicon
         try:
@@ -215,6 +218,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         """An entry page, out of the nav, still shows where it stands: its kind's tab active,
         a breadcrumb up to the index, the entries before and after it there, and the
         citation its "复制引用" button copies."""
+        if self.kb:
+            self._release_copied()
         entry = self.kb and self.entry_pages.get(page.file.src_uri)
         if not entry:
             return None
@@ -232,6 +237,22 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     def _page(self, path: str) -> Page:
         return self.files.get_file_from_path(path).page
 
+    def _release_copied(self) -> None:
+        # Before the first page is written MkDocs has copied every other file: the generated
+        # ones (entries/*.json, the CSV, the in-browser index…) need not stay in memory.
+        if self._copied_released:
+            return
+        self._copied_released = True
+        for file in self.files:
+            if isinstance(file, TrackedFile) and not file.is_documentation_page():
+                file.content_bytes = b""
+
+    def on_page_markdown(self, markdown: str, *, page: Page, **kwargs: object) -> str | None:
+        # A generated page's source is read once, into page.markdown: not kept twice.
+        if isinstance(page.file, TrackedFile):
+            page.file.content_string = ""
+        return None
+
     # First, before any other plugin reads the page (material/search indexes its HTML).
     @event_priority(100)
     def on_page_content(self, html: str, **kwargs: object) -> str | None:
@@ -248,6 +269,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if self.active_index is not None:
             self.active_index.active = False
             self.active_index = None
+        page = kwargs.get("page")
+        if isinstance(page, Page) and isinstance(page.file, TrackedFile):
+            _release(page)
         return csp.protect(htmlsize.compact(output))
 
     @event_priority(-100)
@@ -291,3 +315,12 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             len(self.kb.entries),
             self.work_dir / "index",
         )
+
+
+def _release(page: Page) -> None:
+    """Frees what MkDocs keeps of a generated page once its HTML is made (ten thousand
+    pages' Markdown, HTML and table of contents would otherwise live until the build ends).
+    Not None: the page's title is still asked for, and it reads from these (see Page.title)."""
+    page.markdown = ""
+    page.content = ""
+    page.toc = get_toc([])

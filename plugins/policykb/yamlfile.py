@@ -56,6 +56,18 @@ class YamlDocument:
         default=None, repr=False, compare=False
     )
 
+    def __getstate__(self) -> dict[str, Any]:
+        # As bytes: pickling a str makes CPython keep a UTF-8 copy inside it for good (a
+        # second copy of every entry's text once the cache is saved).
+        state = dict(self.__dict__)
+        state.pop("lines", None)
+        state["text"] = self.text.encode("utf-8", "surrogatepass")
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["text"] = state["text"].decode("utf-8", "surrogatepass")
+        self.__dict__.update(state)
+
     @property
     def key_positions(self) -> dict[KeyPath, Position]:
         return self._located()[0]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -110,12 +111,18 @@ def encode(postings: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _postings(docs: list[SearchDocument]) -> dict[str, list[tuple[int, int]]]:
-    postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+def _postings(docs: list[SearchDocument]) -> dict[str, array]:
+    """Per term its document numbers and weights, flat (n, weight, n, weight …): two
+    million pairs as tuples of their own were the build's peak at 10,000 entries."""
+    postings: dict[str, array] = defaultdict(lambda: array("l"))
     for n, doc in enumerate(docs):
         for term, weight in doc.weights:
-            postings[term].append((n, weight))
+            postings[term].extend((n, weight))
     return postings
+
+
+def _pairs(flat: array) -> list[tuple[int, int]]:
+    return list(zip(flat[::2], flat[1::2], strict=True))
 
 
 def _aliases(docs: list[SearchDocument], alias_table: dict[str, list[list[str]]]) -> dict:
@@ -176,8 +183,9 @@ def build(
     use_directory_urls: bool,
 ) -> BrowserIndex:
     postings = _postings(docs)
-    encoded = {term: encode(p) for term, p in sorted(postings.items())}
-    counts = {term: len(p) for term, p in postings.items()}
+    encoded = {term: encode(_pairs(p)) for term, p in sorted(postings.items())}
+    counts = {term: len(p) // 2 for term, p in postings.items()}
+    del postings
     long = {term: v for term, v in encoded.items() if len(v) > LONG_LIST}
     total = sum(
         (len(v) if term not in long else 6) + len(term.encode()) + 4 for term, v in encoded.items()

@@ -244,6 +244,7 @@ def build_documents(
     store = store or Cache(None)
     vocabulary = cache.key(*segmenter.words)
     pending = []  # (document, its texts, their key, their segments if cached)
+    shared = _Shared()
     published = kb.published() if only is None else [e for e in kb.published() if e.id in only]
     for entry in sorted(published, key=lambda e: e.id):
         d = entry.data
@@ -298,16 +299,34 @@ def build_documents(
     for doc, texts, item, cut in pending:
         if cut is None:
             segmented = replace(doc, **{f: segmenter.segmented(v) for f, v in texts.items()})
-            cut = _segments_of(replace(segmented, weights=term_weights(segmented, segmenter)))
+            weighted = replace(segmented, weights=term_weights(segmented, segmenter))
+            cut = _segments_of(weighted, shared)
             store.put(SEGMENTS, item, cut)
-        docs.append(replace(doc, **cut))
+        segments = {f: v.decode() for f, v in cut.items() if isinstance(v, bytes)}
+        # shared again: a value read from the cache has pairs of its own shard
+        docs.append(replace(doc, **segments, weights=shared.weights(cut["weights"])))
     return docs
 
 
-def _segments_of(doc: SearchDocument) -> dict[str, object]:
-    """What the cache keeps of a document: the fields jieba and the weights made."""
-    fields = ("title_seg", "aliases_seg", "text_seg", "related_seg", "region_seg", "weights")
-    return {f: getattr(doc, f) for f in fields}
+class _Shared:
+    """One object for each (term, weight) pair of all the documents: ten thousand entries
+    hold some two million pairs but only tens of thousands of distinct ones, and a pair
+    of its own per document (a tuple and a string) was most of their memory."""
+
+    def __init__(self) -> None:
+        self._pairs: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def weights(self, weights: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+        pairs = self._pairs
+        return tuple([pairs.setdefault(pair, pair) for pair in weights])
+
+
+def _segments_of(doc: SearchDocument, shared: _Shared) -> dict[str, object]:
+    """What the cache keeps of a document: the fields jieba and the weights made. The texts
+    as UTF-8 bytes: a str that pickle writes keeps a UTF-8 copy of itself for good."""
+    fields = ("title_seg", "aliases_seg", "text_seg", "related_seg", "region_seg")
+    texts = {f: getattr(doc, f).encode() for f in fields}
+    return {**texts, "weights": shared.weights(doc.weights)}
 
 
 def fingerprint(kb: KnowledgeBase, words: list[str]) -> str:

@@ -99,7 +99,7 @@ def build(
         return meta
     with replacing(directory) as staging:
         ix = windex.create_in(staging, schema())
-        with ix.writer(limitmb=128) as writer:
+        with ix.writer(limitmb=32) as writer:
             for doc in documents:
                 writer.add_document(**_fields(doc))
         _write_side_files(staging, documents, meta, words)
@@ -125,7 +125,7 @@ def _update(directory: Path, documents: list[SearchDocument]) -> None:
     if not gone and not added:
         return
     ix = windex.open_dir(directory)
-    with ix.writer(limitmb=128) as writer:
+    with ix.writer(limitmb=32) as writer:
         for doc_id in gone:
             writer.delete_by_term("id", doc_id)
         for doc in added:
