@@ -122,8 +122,13 @@ def _update(directory: Path, documents: list[SearchDocument]) -> None:
     new = {doc.id: doc.content_hash() for doc in documents}
     gone = [i for i, h in old.items() if new.get(i) != h]
     added = [doc for doc in documents if old.get(doc.id) != new[doc.id]]
-    if not gone and not added:
-        return
+    if gone or added:
+        _write(directory, gone, added)
+
+
+def _write(directory: Path, gone: list[str], added: list[SearchDocument]) -> None:
+    """The index at ``directory`` without the documents of the ``gone`` ids, with ``added``
+    (a replaced document's id is in both)."""
     ix = windex.open_dir(directory)
     with ix.writer(limitmb=32) as writer:
         for doc_id in gone:
@@ -156,13 +161,7 @@ def update_entries(
     with open(directory.with_name(f".{directory.name}.lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the same lock as build's
         repair(directory)
-        ix = windex.open_dir(directory)
-        with ix.writer(limitmb=32) as writer:
-            for doc_id in removed:
-                writer.delete_by_term("id", doc_id)
-            for doc in changed:
-                writer.update_document(**_fields(doc))
-        ix.close()
+        _write(directory, [*removed, *(doc.id for doc in changed)], changed)
         _write_side_files(directory, documents, meta, words, _table_rows(directory, changed))
     return meta
 
