@@ -290,10 +290,15 @@ def render_entry_pages(
     from .plugin import EXCLUDE_FROM_MATERIAL
     from .publish import publications
     from .render import Renderer
+    from .site_config import uses_directory_urls
     from .site_output import TrackedFile
 
     files = plugin.files
-    renderer = Renderer(kb, downloads=publications.formats(plugin.config.publications))
+    renderer = Renderer(
+        kb,
+        downloads=publications.formats(plugin.config.publications),
+        use_directory_urls=uses_directory_urls(config),
+    )
     plugin.kb = kb
     plugin.entry_pages = {urls.page_path(e): e for e in kb.published()}
     plugin.reading_orders = {k.name: order.reading_order(kb, k.name) for k in KINDS}

@@ -15,7 +15,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import citation, csp, htmlsize, order, pinyin, progress, sanitize, urls
+from . import citation, csp, htmlblocks, htmlsize, order, pinyin, progress, sanitize, urls
 from .cache import Cache, template_cache
 from .config import PolicyKBConfig
 from .contentfiles import top_folders
@@ -62,6 +62,12 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     # Set by Project.build: what the site being built over holds (empty: build everything).
     previous_output: OutputState | None = None
     output: SiteOutput | None = None
+    # src_uri → the HTML blocks of a generated page, from its Markdown until its HTML is made
+    _html_blocks: dict[str, list[str]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._html_blocks = {}
 
     @property
     def root(self) -> Path:
@@ -122,7 +128,13 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         downloads = publications.formats(self.config.publications)
         compiled = template_cache(self.work_dir / CACHE_FOLDER, "pages")
         with progress.stage("page sources"):
-            for page in Renderer(self.kb, downloads=downloads, bytecode_cache=compiled).pages():
+            renderer = Renderer(
+                self.kb,
+                downloads=downloads,
+                bytecode_cache=compiled,
+                use_directory_urls=uses_directory_urls(config),
+            )
+            for page in renderer.pages():
                 if files.get_file_from_path(page.path):
                     raise PluginError(
                         f"{page.path} is generated from the knowledge base; "
@@ -248,17 +260,25 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 file.content_bytes = b""
 
     def on_page_markdown(self, markdown: str, *, page: Page, **kwargs: object) -> str | None:
+        """A generated page's HTML blocks set aside while Python-Markdown reads the rest."""
+        if not isinstance(page.file, TrackedFile):
+            return None
         # A generated page's source is read once, into page.markdown: not kept twice.
-        if isinstance(page.file, TrackedFile):
-            page.file.content_string = ""
-        return None
+        page.file.content_string = ""
+        markdown, self._html_blocks[page.file.src_uri] = htmlblocks.stash(markdown)
+        return markdown
 
     # First, before any other plugin reads the page (material/search indexes its HTML).
     @event_priority(100)
-    def on_page_content(self, html: str, **kwargs: object) -> str | None:
-        """The page's HTML with whatever authors' content could smuggle in removed."""
+    def on_page_content(self, html: str, *, page: Page, **kwargs: object) -> str | None:
+        """The page's HTML, its blocks back in place, with whatever authors' content could
+        smuggle in removed."""
         if not self.config.enabled:
             return None
+        try:
+            html = htmlblocks.restore(html, self._html_blocks.pop(page.file.src_uri, []))
+        except htmlblocks.LostBlock as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc}") from None
         return sanitize.clean(html)
 
     # Last: the policy hashes the inline scripts of the page as every other plugin left it.

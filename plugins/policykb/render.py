@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import html
+import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import jinja2
+from mkdocs.utils import get_relative_url
 
-from . import edition_pages, listing, numbering, order, urls
+from . import edition_pages, htmlblocks, listing, numbering, order, urls
 from .kinds import BY_NAME, KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
@@ -47,6 +51,8 @@ def environment(bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.En
     )
     env.filters["escape"] = escape
     env.filters["html"] = html_text
+    env.filters["inline_html"] = inline_html
+    env.filters["html_list"] = lambda items: htmlblocks.block(f"<ul>\n{items}</ul>")
     env.filters["cell"] = table_cell
     env.filters["number"] = number
     env.filters["text"] = page.text  # plain text made inert inside Markdown
@@ -75,6 +81,12 @@ def escape(text: object) -> str:
 def html_text(text: object) -> str:
     """Plain text made safe inside raw HTML that the page writes (figure cards)."""
     return html.escape(str(text), quote=True)
+
+
+def inline_html(text: object) -> str:
+    """Plain text made safe inside HTML we write in place of a line of Markdown: as
+    ``escape`` shows it there (a line break is a space)."""
+    return html.escape(str(text).replace("\n", " "), quote=True)
 
 
 def table_cell(text: object) -> str:
@@ -116,8 +128,10 @@ class Renderer:
         *,
         downloads: tuple[str, ...] = (),
         bytecode_cache: jinja2.BytecodeCache | None = None,
+        use_directory_urls: bool = False,
     ):
         self.kb = kb
+        self.use_directory_urls = use_directory_urls  # the addresses HTML links are written with
         self.env = environment(bytecode_cache)
         self.downloads = downloads  # formats of the publications' files in the site
         self.blocks = EntryBlocks(kb)
@@ -241,7 +255,7 @@ class Renderer:
             yield Page(part.page.path, f"{title}\n\n{top}\n{rest}\n{end}")
 
     def _render(self, path: str, template: str, **context: object) -> Page:
-        helpers = _PageHelpers(self.kb, path)
+        helpers = _PageHelpers(self.kb, path, self.use_directory_urls)
 
         def more(key: str, title: str, entries: list[Entry], style: str) -> str:
             """The link to every one of a hub section's entries, on a list page of its own."""
@@ -260,6 +274,7 @@ class Renderer:
             kb=self.kb,
             page_path=path,
             link=helpers.link,
+            a=helpers.a,
             md=helpers.markdown,
             url=helpers.url,
             block=lambda entry: page.write_blocks(self.blocks.of(entry), path),
@@ -358,9 +373,11 @@ class CaseGroup:
 class _PageHelpers:
     """Link helpers bound to the page being rendered (links are relative to it)."""
 
-    def __init__(self, kb: KnowledgeBase, page: str):
+    def __init__(self, kb: KnowledgeBase, page: str, use_directory_urls: bool):
         self.kb = kb
         self.page = page
+        self.use_directory_urls = use_directory_urls
+        self.page_url = file_url(page, use_directory_urls)
 
     def url(self, target: Entry | Kind | str) -> str:
         if isinstance(target, Entry):
@@ -374,8 +391,26 @@ class _PageHelpers:
     def link(self, target: Entry, text: str | None = None) -> str:
         return f"[{escape(text or target.title)}]({self.url(target)})"
 
+    def a(self, target: Entry, text: str | None = None) -> str:
+        """The HTML of ``link``: the address MkDocs would have made of the Markdown link."""
+        target_url = file_url(urls.page_path(target), self.use_directory_urls)
+        url = get_relative_url(target_url, self.page_url)
+        return f'<a href="{url}">{inline_html(text or target.title)}</a>'
+
     def markdown(self, text: str | None) -> str:
         """An author's Markdown field with every ``[[id]]`` turned into a titled link."""
         if not text:
             return ""
         return WIKILINK.sub(lambda m: self.link(self.kb.get(m.group(1).strip())), text)
+
+
+@functools.cache  # a page is linked from many others
+def file_url(page: str, use_directory_urls: bool) -> str:
+    """The URL MkDocs gives the page at ``page`` (``File.url``), which links are made
+    relative from and to."""
+    stem = page.removesuffix(".md")
+    if not use_directory_urls:
+        return quote(stem + ".html")
+    if stem == "index" or stem.endswith("/index"):
+        return quote((posixpath.dirname(stem) or ".") + "/")
+    return quote(stem + "/")
