@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import posixpath
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from mkdocs.commands.build import _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -64,10 +68,13 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     output: SiteOutput | None = None
     # src_uri → the HTML blocks of a generated page, from its Markdown until its HTML is made
     _html_blocks: dict[str, list[str]]
+    # (name, key) → a part of the theme the same on many entry pages (same_on_entry_pages)
+    _same_parts: dict[tuple[str, object], str]
 
     def __init__(self) -> None:
         super().__init__()
         self._html_blocks = {}
+        self._same_parts = {}
 
     @property
     def root(self) -> Path:
@@ -201,6 +208,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         # \uXXXX; tojson still escapes < > & ' so no </script> can close the block.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # type: ignore[attr-defined]
         self.env = env  # kept for an edit under `build.py serve` (see live.py)
+        self._same_parts = {}
+        env.globals["kb_same"] = self.same_on_entry_pages  # type: ignore[attr-defined]
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)
@@ -243,8 +252,22 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if following is not None:
             page.next_page = following
         context["kb_index"] = index
+        # What the theme shows the same on such pages: their links are relative to the
+        # page's folder (a page's own with directory URLs), the rest is the nav's.
+        context["kb_same_key"] = (posixpath.dirname(page.url), index.url)
         context["kb_citation"] = citation.cite(self.kb, entry)
         return context
+
+    @pass_context
+    def same_on_entry_pages(self, context: Context, name: str, *, caller: Callable[[], str]) -> str:
+        """The theme's part ``name`` (tabs, nav) as ``caller`` renders it, once for all the
+        entry pages with one key (see on_page_context); other pages' rendered each time."""
+        key = context.get("kb_same_key")
+        if key is None:
+            return caller()
+        if (name, key) not in self._same_parts:
+            self._same_parts[name, key] = caller()
+        return self._same_parts[name, key]
 
     def _page(self, path: str) -> Page:
         return self.files.get_file_from_path(path).page
