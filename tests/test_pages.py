@@ -148,6 +148,19 @@ def test_an_entry_page_shows_where_it_stands(tab, site):
     assert tab.url == f"{site}/problems/index.html"
 
 
+def test_entry_pages_of_each_kind_show_their_own_index(tab, site):
+    """The nav (and tabs), rendered once for the entry pages of a folder (in one build)."""
+    for path, index in [
+        ("problems/fansuo-zhexue.html", "问题类型"),
+        ("cases/lanzhou-xinqu-duokao-heyi.html", "案例"),
+        ("problems/xiaomala-dache.html", "问题类型"),
+        ("rules/kaohe-qianfenzhi.html", "条款"),
+    ]:
+        tab.goto(f"{site}/{path}")
+        active = tab.locator(".md-nav--primary .md-nav__item--active > a")
+        assert active.all_inner_texts() == [index], path
+
+
 def test_prev_and_next_walk_the_index(tab, site):
     # the index lists 繁琐哲学 under its parent 督查检查考核过多过频, then 小马拉大车
     tab.goto(f"{site}/problems/fansuo-zhexue.html")

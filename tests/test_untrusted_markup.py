@@ -269,3 +269,13 @@ def test_markdown_inside_nested_fields_is_checked_too():
         "content/study/x.yaml:6:12: 'sections[1].body': raw HTML is not allowed (<b>); "
         "write Markdown, and &lt; for a literal <"
     ]
+
+
+def test_plain_fields_in_lists_are_shown_as_written(hostile):
+    """The lists of entries are written as HTML, not Markdown (htmlblocks.py): escaped alike."""
+    site = hostile / "site"
+    rules = (site / "rules/index.html").read_text(encoding="utf-8")
+    assert "：&lt;script&gt;alert(1)&lt;/script&gt;考核" in rules
+    problem = (site / "problems/dujiankao-guoduo.html").read_text(encoding="utf-8")
+    assert "（&lt;script&gt;alert(1)&lt;/script&gt;）</li>" in problem  # a negative's list
+    assert "<script>alert" not in rules + problem
