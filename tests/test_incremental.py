@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from policykb import fsutil
+from policykb.cli import main
 from policykb.plugin import PolicyKBPlugin
+from policykb.render import Renderer
 
 from .conftest import Project
 
@@ -202,3 +205,81 @@ def test_a_file_published_just_before_the_build_is_not_taken_for_written_in_plac
     with fsutil.staging(live, prefilled=True) as building:
         started = fsutil.file_clock(tmp_path)
         assert fsutil.written_through(building, started) == []
+
+
+@pytest.fixture
+def sources_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The entry pages whose Markdown source the Renderer makes (not kept from the last build)."""
+    made: list[str] = []
+    original = Renderer._render
+
+    @functools.wraps(original)
+    def recording(self, path, template, *args, **kwargs):  # noqa: ANN001
+        if "entry" in kwargs and template == kwargs["entry"].kind.template:
+            made.append(path)
+        return original(self, path, template, *args, **kwargs)
+
+    monkeypatch.setattr(Renderer, "_render", recording)
+    return made
+
+
+def fresh_build(kb: Project) -> dict[str, bytes]:
+    """The same content built in a copy of the project with no work dir (no cache) at all."""
+    copy = kb.root.parent / "fresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(kb.root, copy, ignore=shutil.ignore_patterns(".policykb", "site", "clean"))
+    assert main(["build", "-f", str(copy / "mkdocs.yml")]) == 0
+    return content(files(copy / "site"))
+
+
+def test_an_entry_page_is_made_again_only_when_what_it_shows_changed(
+    kb: Project, sources_rendered: list[str]
+) -> None:
+    assert kb.run("build").code == 0
+    assert len(sources_rendered) > 10
+    sources_rendered.clear()
+    kb.edit("cases/nanle-wangge.yaml", "328 个单元网格", "329 个单元网格")
+    assert kb.run("build").code == 0
+    # the case, and the pages that list it (their entries change: a case's title may)
+    assert "cases/nanle-wangge.md" in sources_rendered
+    assert "problems/xiaomala-dache.md" in sources_rendered
+    assert "cases/lanzhou-xinqu-duokao-heyi.md" not in sources_rendered
+    assert "rules/kaohe-qianfenzhi.md" not in sources_rendered
+    assert content(files(kb.root / "site")) == fresh_build(kb)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # a neighbour's title, shown in a list of the case's page
+        (
+            "content/problems/dujiankao-guoduo.yaml",
+            "title: 督查检查考核过多过频",
+            "title: 督考过多",
+        ),
+        # a case now linking a problem: the problem's page lists one more
+        (
+            "cases/nanle-wangge.yaml",
+            "problems: [xiaomala-dache]",
+            "problems: [xiaomala-dache, fansuo-zhexue]",
+        ),
+        # a source's title, shown on every page citing it
+        ("content/sources/huibian.yaml", "title: 基层", "title: 各地基层"),
+    ],
+)
+def test_kept_page_sources_give_the_site_a_fresh_build_gives(kb: Project, edit) -> None:
+    assert kb.run("build").code == 0
+    kb.edit(*edit)
+    assert kb.run("build").code == 0
+    assert content(files(kb.root / "site")) == fresh_build(kb)
+
+
+def test_a_deleted_entry_leaves_no_kept_page_naming_it(kb: Project) -> None:
+    original = (kb.root / f"{CASE}.yaml").read_text(encoding="utf-8")
+    kb.write("cases/lanzhou-xinqu-erkao.yaml", original.replace("“多考合一”", "“两考合一”"))
+    assert kb.run("build").code == 0
+    assert "两考合一" in kb.site("problems/dujiankao-guoduo.html")
+    (kb.root / "cases" / "lanzhou-xinqu-erkao.yaml").unlink()
+    assert kb.run("build").code == 0
+    assert "两考合一" not in kb.site("problems/dujiankao-guoduo.html")
+    assert content(files(kb.root / "site")) == fresh_build(kb)

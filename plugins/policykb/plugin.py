@@ -140,6 +140,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 downloads=downloads,
                 bytecode_cache=compiled,
                 use_directory_urls=uses_directory_urls(config),
+                store=store,  # an unchanged entry page's source is the last build's
             )
             for page in renderer.pages():
                 if files.get_file_from_path(page.path):

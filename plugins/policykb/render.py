@@ -9,12 +9,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
 from mkdocs.utils import get_relative_url
 
-from . import edition_pages, htmlblocks, listing, numbering, order, urls
+from . import edition_pages, htmlblocks, listing, numbering, order, page_inputs, urls
+from .cache import Cache, key
 from .kinds import BY_NAME, KINDS, Kind
 from .linker import WIKILINK, KnowledgeBase
 from .loader import Entry
@@ -30,6 +33,8 @@ from .publish.blocks import (
 )
 from .publish.document import Document
 from .schema import CASE_KIND_LABELS, LEVELS
+
+PAGE_SOURCES = "page-sources"  # the cache's namespace of entry pages' sources
 
 
 @dataclass(frozen=True)
@@ -129,8 +134,11 @@ class Renderer:
         downloads: tuple[str, ...] = (),
         bytecode_cache: jinja2.BytecodeCache | None = None,
         use_directory_urls: bool = False,
+        store: Cache | None = None,
     ):
         self.kb = kb
+        # the entry pages' sources of the last build, with what each was made of
+        self.store = store
         self.use_directory_urls = use_directory_urls  # the addresses HTML links are written with
         self.env = environment(bytecode_cache)
         self.downloads = downloads  # formats of the publications' files in the site
@@ -140,6 +148,11 @@ class Renderer:
         self._more: dict[str, dict] = {}
         self._index_pages: dict[str, list[listing.ListPage]] = {}
         self._lists: dict[str, list[Entry]] | None = None  # negatives by list, in kb order
+        self.recorder = page_inputs.Recorder(
+            kb, same_list=self.same_list, index_page_of=self.index_page_of
+        )
+        self.recorded_blocks = EntryBlocks(self.recorder)  # type: ignore[arg-type]
+        self._registered: list[tuple[str, dict]] | None = None  # a recorded page's `more`
 
     def pages(self) -> Iterator[Page]:
         for entry in sorted(self.kb.published(), key=lambda e: (e.kind.name, e.id)):
@@ -180,9 +193,52 @@ class Renderer:
         yield self._render(urls.SEARCH, "search.md.j2")
 
     def entry_page(self, entry: Entry) -> Page:
-        return self._render(
-            urls.page_path(entry), entry.kind.template, entry=entry, data=entry.data
+        path = urls.page_path(entry)
+        # an edition's or a study pack's page is a publication of many entries: made anew
+        if self.store is None or not entry.key or entry.kind.name in ("compilation", "study"):
+            return self._render(path, entry.kind.template, entry=entry, data=entry.data)
+        item = key(path, entry.key, self._settings)
+        kept = self.store.get(PAGE_SOURCES, item)
+        if kept is not None:
+            questions, inputs, markdown, registered = kept
+            try:
+                same = page_inputs.digest(self.kb, questions, self.recorder.functions) == inputs
+            except page_inputs.Missing:
+                same = False
+            if same:
+                for first, more in registered:
+                    self._more.setdefault(first, self._more_from_ids(more))
+                return Page(path, markdown)
+        self.recorder.start()
+        self._registered = []
+        try:
+            made = self._render(
+                path, entry.kind.template, kb=self.recorder, entry=entry, data=entry.data
+            )
+            questions, registered = self.recorder.asked, self._registered
+        finally:
+            self._registered = None
+        inputs = self.recorder.digest()
+        self.store.put(PAGE_SOURCES, item, (questions, inputs, made.markdown, registered))
+        return made
+
+    @functools.cached_property
+    def _settings(self) -> str:
+        """What every entry page depends on besides the knowledge base: the templates (the
+        cache's version covers the code), the list sizes, the link style."""
+        templates = Path(str(resources.files("policykb") / "templates"))
+        sources = [p.read_bytes() for p in sorted(templates.glob("*.j2"))]
+        settings = repr(
+            (listing.HUB_LIMIT, listing.PAGE_SIZE, self.use_directory_urls, self.downloads)
         )
+        return key(settings, jinja2.__version__, *sources)
+
+    def _more_from_ids(self, more: dict) -> dict:
+        return {
+            **more,
+            "entries": [self.kb.get(i) for i in more["entries"]],
+            "hub": self.kb.get(more["hub"]),
+        }
 
     def list_pages(
         self, first: str, template: str, groups: list[tuple[object, list]], **context: object
@@ -254,8 +310,19 @@ class Renderer:
             title, _, rest = page.write(part.document, part.page.path).partition("\n")
             yield Page(part.page.path, f"{title}\n\n{top}\n{rest}\n{end}")
 
-    def _render(self, path: str, template: str, **context: object) -> Page:
-        helpers = _PageHelpers(self.kb, path, self.use_directory_urls)
+    def _render(
+        self,
+        path: str,
+        template: str,
+        kb: KnowledgeBase | page_inputs.Recorder | None = None,
+        **context: object,
+    ) -> Page:
+        """The page from ``template``; ``kb``: the knowledge base, or its recorder (an entry
+        page whose source is kept: everything it asks goes through it)."""
+        kb = kb or self.kb
+        recorded = isinstance(kb, page_inputs.Recorder)
+        helpers = _PageHelpers(kb, path, self.use_directory_urls)  # type: ignore[arg-type]
+        blocks = self.recorded_blocks if recorded else self.blocks
 
         def more(key: str, title: str, entries: list[Entry], style: str) -> str:
             """The link to every one of a hub section's entries, on a list page of its own."""
@@ -265,24 +332,34 @@ class Renderer:
                 first,
                 {"entries": entries, "hub": hub, "title": title, "style": style},
             )
+            if self._registered is not None and isinstance(hub, Entry):
+                ids = [e.id for e in entries]
+                self._registered.append(
+                    (first, {"entries": ids, "hub": hub.id, "title": title, "style": style})
+                )
             return urls.relative(path, first)
 
+        def ask(name: str, *args: object) -> object:
+            if recorded:
+                return kb.ask(name, *args)  # type: ignore[union-attr]
+            return getattr(self, name)(*args)
+
         def group_page(kind: str, key: object) -> str:
-            return urls.relative(path, self.index_page_of(kind, key))
+            return urls.relative(path, ask("index_page_of", kind, key))  # type: ignore[arg-type]
 
         markdown = self.env.get_template(template).render(
-            kb=self.kb,
+            kb=kb,
             page_path=path,
             link=helpers.link,
             a=helpers.a,
             md=helpers.markdown,
             url=helpers.url,
-            block=lambda entry: page.write_blocks(self.blocks.of(entry), path),
+            block=lambda entry: page.write_blocks(blocks.of(entry), path),
             publication=lambda entry: page.write(self.publication(entry), path),
             pack_page=study.page_path,
             more=more,
             group_page=group_page,
-            same_list=self.same_list,
+            same_list=lambda negative: ask("same_list", negative),
             HUB_LIMIT=listing.HUB_LIMIT,
             **context,
         )
