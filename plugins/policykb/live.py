@@ -108,23 +108,25 @@ class LiveSite:
         self._names: set[str] = set()  # the edits the next complete update covers
         self._started: tuple[float, float] | None = None
         self._store: Cache | None = None
+        self._loaded: KnowledgeBase | None = None  # the last good load
+        self._unloaded: set[Path] = set()  # the paths changed since
 
-    def load(self) -> KnowledgeBase:
-        """The knowledge base as it is now: the same pipeline as a build's, with its
-        per-entry cache kept in memory (not read from disk again at every edit)."""
+    def load(self, changed: Iterable[Path] = ()) -> KnowledgeBase:
+        """The knowledge base as it is now, with the per-entry cache kept in memory (not
+        read from disk again at every edit): after the last good load only the paths
+        changed since are read again (those of broken edits too)."""
         from .cache import Cache
-        from .pipeline import CACHE_FOLDER, load_knowledge_base
+        from .pipeline import CACHE_FOLDER
 
-        strict, work_dir = self.project.settings()
+        self._unloaded |= set(changed)
+        work_dir = self.project.settings()[1]
         if self._store is None or self._store.directory != work_dir / CACHE_FOLDER:
-            self._store = Cache(work_dir / CACHE_FOLDER)
-        with progress.stage("load, validate and link"):
-            return load_knowledge_base(
-                self.project.root,
-                strict=strict if self.strict is None else self.strict,
-                work_dir=work_dir,
-                store=self._store,
-            )
+            self._store, self._loaded = Cache(work_dir / CACHE_FOLDER), None
+        kb = self.project.load(
+            strict=self.strict, store=self._store, since=self._loaded, changed=self._unloaded
+        )
+        self._loaded, self._unloaded = kb, set()
+        return kb
 
     def build(self) -> Path:
         """The first complete build (or one over the last site: only what changed)."""
@@ -142,8 +144,12 @@ class LiveSite:
         root = self.project.root
         names = ", ".join(sorted(_shown(root, p) for p in paths))
         started = progress.mark()
+        config_changed = any(p.resolve() == self.project.config_file.resolve() for p in paths)
+        if config_changed:  # every setting may have changed: loaded afresh
+            self.project.forget_config()
+            self._loaded = None
         try:
-            kb = self.load()
+            kb = self.load(paths)
         except ContentError as exc:
             for diagnostic in exc.diagnostics:
                 print(diagnostic, file=sys.stderr)
@@ -162,9 +168,7 @@ class LiveSite:
         # that one's update brings the site to the last good content)
         self.generation += 1
         self.warn(kb)
-        entries_only = all(p.suffix in (".yaml", ".yml") for p in paths) and not any(
-            p.resolve() == self.project.config_file.resolve() for p in paths
-        )
+        entries_only = not config_changed and all(p.suffix in (".yaml", ".yml") for p in paths)
         if entries_only and self.kept is not None:
             try:
                 self._quick_stages(kb, started, names)
