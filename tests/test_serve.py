@@ -475,6 +475,40 @@ def test_a_newer_edit_supersedes_a_complete_update_not_yet_published(kb):
     assert "推行无会日" in kb.site("cases/nanle-wangge.html")
 
 
+def test_a_superseded_complete_update_stops_at_its_next_stage(kb, monkeypatch, caplog):
+    import logging
+
+    from policykb.live import LiveSite, Superseded, Turn
+    from policykb.render import Renderer
+
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    live = LiveSite(project, server.SiteVersion(), strict=False)
+    live.build()
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    edited = project.load()
+    pages = Renderer.pages
+
+    def pages_then_a_newer_edit(self):  # noqa: ANN001, ANN202
+        yield from pages(self)
+        live.generation += 1
+
+    monkeypatch.setattr(Renderer, "pages", pages_then_a_newer_edit)
+    stages = logging.getLogger("mkdocs.plugins.policykb.progress")
+    level = stages.level
+    stages.setLevel(logging.INFO)
+    stages.addHandler(caplog.handler)
+    try:
+        with pytest.raises(Superseded):
+            project.update(edited, Turn(live, live.generation))
+    finally:
+        stages.removeHandler(caplog.handler)
+        stages.setLevel(level)
+    # the stage after the pages' sources (publications, feed, CSV) never began
+    logged = [r.getMessage() for r in caplog.records if r.name == stages.name]
+    assert logged[-1].startswith("policykb: page sources:")
+    assert "推行无会日" not in kb.site("cases/nanle-wangge.html")
+
+
 def test_mkdocs_serve_watches_the_cases_too(kb):
     """`mkdocs serve` watches docs_dir (content/) itself; the plugin adds cases/."""
 

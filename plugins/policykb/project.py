@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,7 +135,9 @@ class Project:
         try:
             with staging(target, prefilled=True) as building:
                 previous = OutputState.load(work_dir, target)
-                built = self._build_into(building, target, kb, previous, turn)
+                # asked at every stage too: a superseded update stops within seconds
+                with progress.checked(turn.check) if turn is not None else nullcontext():
+                    built = self._build_into(building, target, kb, previous, turn)
                 if turn is not None:
                     turn.begin_live_writes()  # if no page was written, this is the first ask
                 OutputState.forget(work_dir)
