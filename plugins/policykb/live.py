@@ -196,7 +196,7 @@ class LiveSite:
         assert plugin.kb is not None
         old_kb, old_orders = plugin.kb, plugin.reading_orders
         published = kb.published()
-        before = {e.id: e for e in old_kb.published()}
+        before = {e.id: e for e in plugin.entry_pages.values()}  # old_kb's published ones
         after = {e.id: e for e in published}
         changed = [e for i, e in after.items() if i not in before or before[i].key != e.key]
         removed = [e for i, e in before.items() if i not in after]
