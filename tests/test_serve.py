@@ -440,6 +440,18 @@ def test_an_edits_load_reads_the_changed_files_and_gives_the_full_load(kb, monke
     assert "mou-xiangzhen-biaoge" not in edited.entries
 
 
+def test_an_edits_load_walks_the_project_again_when_a_folder_moved(kb):
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    original = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
+    kb.write("cases/more/nanle-wangge-2.yaml", original.replace("title: ", "title: 又一个", 1))
+    before = project.load(strict=False)
+    moved = kb.root / "cases" / "moved"
+    (kb.root / "cases" / "more").rename(moved)  # the watcher names the folders alone
+    edited = project.load(strict=False, since=before, changed=[kb.root / "cases" / "more", moved])
+    assert edited.entries["nanle-wangge-2"].path == "cases/moved/nanle-wangge-2.yaml"
+    assert sorted(edited.sources) == sorted(project.load(strict=False).sources)
+
+
 def test_an_edits_load_finds_the_errors_a_full_load_finds(kb):
     from policykb.diagnostics import ContentError
 
