@@ -1,15 +1,22 @@
 """An edit under `build.py serve`, live in stages.
 
+0. The knowledge base loaded again from the files changed since the last good load alone
+   (``LiveSite.load``; the other entries are that load's), linked anew.
 1. The changed entries' own pages and search documents, within seconds: rendered through the
    same Renderer and MkDocs page functions as a build, with the state the last complete
    build kept (its MkDocs config, files, nav and theme; the plugin's segmenter and search
    documents), each page written beside the site and renamed into it, the whoosh index
-   updated in place for those documents; then the version moves (the browser reloads). A
-   deleted entry's page and document go in this stage, an added one's come.
+   updated in place for those documents; then the version moves. The entry pages next to
+   them follow (their backlinks and prev/next links). A deleted entry's page and document
+   go in this stage, an added one's come.
 2. The complete update (``Project.update``: a dirty build of the whole site, which writes
    the pages whose backlinks, lists or neighbours changed, the in-browser index, the
    publications, the feed), in a thread of its own, then the version moves again. A newer
-   edit supersedes it: it stops at its next check and starts over with the newest content.
+   edit supersedes it: it stops at its next check (as each stage begins) and starts over
+   with the newest content.
+
+A reader's page reloads when its own bytes changed (``server.page_version``): once per edit
+that changed it, not once per stage.
 
 A broken edit (YAML, schema, links) prints its ``path:line:col`` errors and changes nothing.
 Stage 1 and stage 2 write the live site in turns (``LiveSite.lock``), so an older
