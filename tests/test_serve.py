@@ -321,12 +321,37 @@ def test_an_added_entry_goes_live_page_and_search(kb, live):
     assert get(f"{live.url}/cases/nanle-wangge-2.html")[0] == 200
 
 
+def served_version(page: str) -> str:
+    """The version of its page a served page's reload script came with."""
+    return re.search(rf'<script src="{server.RELOAD_SCRIPT}" data-page="(\w+)" defer>', page)[1]
+
+
+def page_version(live: Serving, address: str) -> str | None:
+    return get(f"{live.url}/api/version?page={quote(address)}")[1]["page"]
+
+
 def test_served_pages_reload_themselves_but_the_built_site_has_no_such_script(kb, live):
     page = get(f"{live.url}/cases/nanle-wangge.html")[1]
-    assert server.RELOAD_TAG.decode() in page
+    assert served_version(page) == page_version(live, "/cases/nanle-wangge.html")
     assert server.RELOAD_SCRIPT not in kb.site("cases/nanle-wangge.html")
     status, script = get(f"{live.url}{server.RELOAD_SCRIPT}")
-    assert status == 200 and "/api/version" in script
+    assert status == 200 and "/api/version?page=" in script
+    assert page_version(live, "/cases/no-such-case.html") is None
+    assert page_version(live, "/cases/%00.html") is None
+
+
+def test_a_reader_reloads_once_per_edit_and_only_if_the_page_changed(kb, live):
+    """Each stage rewrites pages; the reader's page reloads when its own bytes changed."""
+    edited, other = "/cases/nanle-wangge.html", "/cases/lanzhou-xinqu-duokao-heyi.html"
+    before = {address: page_version(live, address) for address in (edited, other)}
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    live.wait_for_line("Live 1 page(s)")
+    after_first_stage = page_version(live, edited)
+    assert after_first_stage != before[edited]
+    live.wait_for_line("Updated ")
+    # the complete update wrote the edited page again, with the same bytes
+    assert page_version(live, edited) == after_first_stage
+    assert page_version(live, other) == before[other]
 
 
 def test_a_broken_edit_shows_where_and_keeps_the_last_good_site(kb, live):
@@ -383,6 +408,67 @@ def test_a_reader_never_gets_half_a_page(kb, live):
     assert "第2次，第1次，第0次，" in bodies[-1]
 
 
+def test_an_edits_load_reads_the_changed_files_and_gives_the_full_load(kb, monkeypatch):
+    from policykb import loader
+
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    before = project.load(strict=False)
+    case = kb.root / "cases" / "nanle-wangge.yaml"
+    original = case.read_text(encoding="utf-8")
+    kb.edit("cases/nanle-wangge.yaml", "title: 南乐县", "title: 河南南乐县")
+    added = kb.write("cases/nanle-wangge-2.yaml", original.replace("title: ", "title: 又一个", 1))
+    gone = kb.root / "cases" / "mou-xiangzhen-biaoge.yaml"
+    gone.unlink()
+    read = []
+    real_read_bytes = loader.read_bytes
+    monkeypatch.setattr(
+        loader, "read_bytes", lambda f, rel: read.append(rel) or real_read_bytes(f, rel)
+    )
+    edited = project.load(strict=False, since=before, changed=[case, added, gone])
+    assert sorted(read) == ["cases/nanle-wangge-2.yaml", "cases/nanle-wangge.yaml"]
+    full = project.load(strict=False)
+
+    def described(knowledge):
+        return (
+            [(e.id, e.path, e.kind.name, e.data) for e in knowledge.entries.values()],
+            [(link.source.id, link.target.id, link.field) for link in knowledge.links],
+            knowledge.sources,
+        )
+
+    assert described(edited) == described(full)
+    assert edited.entries["nanle-wangge"].title == "河南南乐县“多网合一”网格化管理"
+    assert "mou-xiangzhen-biaoge" not in edited.entries
+
+
+def test_an_edits_load_walks_the_project_again_when_a_folder_moved(kb):
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    original = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
+    kb.write("cases/more/nanle-wangge-2.yaml", original.replace("title: ", "title: 又一个", 1))
+    before = project.load(strict=False)
+    moved = kb.root / "cases" / "moved"
+    (kb.root / "cases" / "more").rename(moved)  # the watcher names the folders alone
+    edited = project.load(strict=False, since=before, changed=[kb.root / "cases" / "more", moved])
+    assert edited.entries["nanle-wangge-2"].path == "cases/moved/nanle-wangge-2.yaml"
+    assert sorted(edited.sources) == sorted(project.load(strict=False).sources)
+
+
+def test_an_edits_load_finds_the_errors_a_full_load_finds(kb):
+    from policykb.diagnostics import ContentError
+
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    before = project.load()
+    gone = kb.root / "content" / "remedies" / "sibu-liangzhi.yaml"
+    gone.unlink()  # nanle-wangge still names it
+    duplicate = kb.write("cases/kaohe-qianfenzhi.yaml", "title: x\n")  # a rule's id
+    with pytest.raises(ContentError) as edited:
+        project.load(since=before, changed=[gone, duplicate])
+    with pytest.raises(ContentError) as full:
+        project.load()
+    assert [str(d) for d in edited.value.diagnostics] == [str(d) for d in full.value.diagnostics]
+    assert any("no entry with id 'sibu-liangzhi'" in str(d) for d in edited.value.diagnostics)
+    assert any("duplicate id 'kaohe-qianfenzhi'" in str(d) for d in edited.value.diagnostics)
+
+
 def test_a_newer_edit_supersedes_a_complete_update_not_yet_published(kb):
     from policykb.live import LiveSite, Superseded, Turn
 
@@ -399,6 +485,40 @@ def test_a_newer_edit_supersedes_a_complete_update_not_yet_published(kb):
     assert not live.lock.locked()
     project.update(edited, Turn(live, live.generation))
     assert "推行无会日" in kb.site("cases/nanle-wangge.html")
+
+
+def test_a_superseded_complete_update_stops_at_its_next_stage(kb, monkeypatch, caplog):
+    import logging
+
+    from policykb.live import LiveSite, Superseded, Turn
+    from policykb.render import Renderer
+
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    live = LiveSite(project, server.SiteVersion(), strict=False)
+    live.build()
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    edited = project.load()
+    pages = Renderer.pages
+
+    def pages_then_a_newer_edit(self):  # noqa: ANN001, ANN202
+        yield from pages(self)
+        live.generation += 1
+
+    monkeypatch.setattr(Renderer, "pages", pages_then_a_newer_edit)
+    stages = logging.getLogger("mkdocs.plugins.policykb.progress")
+    level = stages.level
+    stages.setLevel(logging.INFO)
+    stages.addHandler(caplog.handler)
+    try:
+        with pytest.raises(Superseded):
+            project.update(edited, Turn(live, live.generation))
+    finally:
+        stages.removeHandler(caplog.handler)
+        stages.setLevel(level)
+    # the stage after the pages' sources (publications, feed, CSV) never began
+    logged = [r.getMessage() for r in caplog.records if r.name == stages.name]
+    assert logged[-1].startswith("policykb: page sources:")
+    assert "推行无会日" not in kb.site("cases/nanle-wangge.html")
 
 
 def test_mkdocs_serve_watches_the_cases_too(kb):

@@ -8,6 +8,7 @@ every ``.yaml``/``.yml`` file is either some kind's entry or an error, never ski
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,34 @@ def find(root: Path) -> Found:
         _walk(root / name, name, real_root, set(), found)
     found.files.sort(key=lambda f: f.rel)
     return found
+
+
+def look_again(root: Path, paths: Iterable[Path]) -> tuple[Found, set[str]] | None:
+    """What ``find`` says of ``paths`` alone (the entry files among them, their errors) and
+    the paths they name, as ``find`` names them: after an edit only these are looked at
+    again. None where only a whole walk can tell: a folder, a symlink, a path outside the
+    top folders or reached through a link."""
+    found = Found([], [])
+    real_root = root.resolve()
+    tops = set(top_folders())
+    named: set[str] = set()
+    for path in paths:
+        try:
+            rel_path = path.relative_to(real_root)
+        except ValueError:
+            return None
+        parts = rel_path.parts
+        if len(parts) < 2 or parts[0] not in tops:
+            return None
+        parent = real_root / rel_path.parent
+        if os.path.islink(path) or os.path.isdir(path) or os.path.realpath(parent) != str(parent):
+            return None
+        rel = rel_path.as_posix()
+        if not os.path.lexists(path) and not rel.lower().endswith(ENTRY_SUFFIXES):
+            return None  # a folder, gone with what it held
+        named.add(rel)
+        _walk(root / rel_path, rel, real_root, set(), found)
+    return found, named
 
 
 def _walk(

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .cache import Cache
 from .diagnostics import Diagnostic
 from .loader import Entry
 from .schema import LEVELS, MarkdownMarker, Ref
@@ -227,35 +228,49 @@ def _marker(annotation: Any, metadata: list[Any], cls: type) -> Any:
     return None
 
 
+REFERENCES = "references"  # the cache's namespace for the ids each entry names
+
+
 def link(
-    entries: list[Entry], broken: set[str] = frozenset()
+    entries: list[Entry], broken: set[str] = frozenset(), store: Cache | None = None
 ) -> tuple[KnowledgeBase, list[Diagnostic]]:
-    """Resolve references; ids in ``broken`` (files with errors of their own) are skipped."""
+    """Resolve references; ids in ``broken`` (files with errors of their own) are skipped.
+    ``store`` keeps the ids each entry names (its bytes alone say which): only resolving
+    them is done again for every entry."""
     kb = KnowledgeBase({e.id: e for e in entries})
     errors: list[Diagnostic] = []
     for entry in entries:
-        for loc, kinds, target_id in references(entry.data):
-            name = str(loc[0])
+        if store is not None and entry.key:
+            named = store.memo(REFERENCES, entry.key, lambda e=entry: _named(e.data))
+        else:
+            named = _named(entry.data)
+        for loc, kinds, target_id, what, wikilink in named:
             if target_id in broken:
                 continue
-            target = _resolve(kb, entry, target_id, kinds, loc, f"'{_dotted(loc)}'", errors)
+            target = _resolve(kb, entry, target_id, kinds, loc, what, errors)
             if target is entry:
-                errors.append(entry.doc.diagnostic(loc, f"'{name}' refers to the entry itself"))
+                if not wikilink:  # a link to the page itself is harmless, a reference not
+                    message = f"'{loc[0]}' refers to the entry itself"
+                    errors.append(entry.doc.diagnostic(loc, message))
             elif target is not None:
-                _add(kb, Link(entry, target, name))
-        for loc, text in markdown_values(entry.data):
-            name = str(loc[0])
-            for target_id in WIKILINK.findall(text):
-                if target_id.strip() in broken:
-                    continue
-                what = f"link [[{target_id}]] in '{_dotted(loc)}'"
-                target = _resolve(kb, entry, target_id.strip(), None, loc, what, errors)
-                if target is not None and target is not entry:
-                    _add(kb, Link(entry, target, name))
+                _add(kb, Link(entry, target, str(loc[0])))
     errors.extend(_parent_cycles(kb))
     errors.extend(_replacements(kb))
     errors.extend(_parts_and_lists(kb))
     return kb, errors
+
+
+def _named(data: BaseModel) -> list[tuple[tuple[Any, ...], tuple[str, ...] | None, str, str, bool]]:
+    """(location, the kinds it may name or None, id, how a message names it, whether it is
+    a [[wikilink]]) of every id an entry names, in its fields and in its Markdown."""
+    named = []
+    for loc, kinds, target_id in references(data):
+        named.append((loc, kinds, target_id, f"'{_dotted(loc)}'", False))
+    for loc, text in markdown_values(data):
+        for target_id in WIKILINK.findall(text):
+            what = f"link [[{target_id}]] in '{_dotted(loc)}'"
+            named.append((loc, None, target_id.strip(), what, True))
+    return named
 
 
 def _replacements(kb: KnowledgeBase) -> list[Diagnostic]:

@@ -1,15 +1,22 @@
 """An edit under `build.py serve`, live in stages.
 
+0. The knowledge base loaded again from the files changed since the last good load alone
+   (``LiveSite.load``; the other entries are that load's), linked anew.
 1. The changed entries' own pages and search documents, within seconds: rendered through the
    same Renderer and MkDocs page functions as a build, with the state the last complete
    build kept (its MkDocs config, files, nav and theme; the plugin's segmenter and search
    documents), each page written beside the site and renamed into it, the whoosh index
-   updated in place for those documents; then the version moves (the browser reloads). A
-   deleted entry's page and document go in this stage, an added one's come.
+   updated in place for those documents; then the version moves. The entry pages next to
+   them follow (their backlinks and prev/next links). A deleted entry's page and document
+   go in this stage, an added one's come.
 2. The complete update (``Project.update``: a dirty build of the whole site, which writes
    the pages whose backlinks, lists or neighbours changed, the in-browser index, the
    publications, the feed), in a thread of its own, then the version moves again. A newer
-   edit supersedes it: it stops at its next check and starts over with the newest content.
+   edit supersedes it: it stops at its next check (as each stage begins) and starts over
+   with the newest content.
+
+A reader's page reloads when its own bytes changed (``server.page_version``): once per edit
+that changed it, not once per stage.
 
 A broken edit (YAML, schema, links) prints its ``path:line:col`` errors and changes nothing.
 Stage 1 and stage 2 write the live site in turns (``LiveSite.lock``), so an older
@@ -18,6 +25,7 @@ update never overwrites what a newer edit put there.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -41,6 +49,7 @@ if TYPE_CHECKING:
     from .linker import KnowledgeBase
     from .loader import Entry
     from .plugin import PolicyKBPlugin
+    from .render import Renderer
     from .server import SiteVersion
 
 SCRATCH = ".live-"  # beside the site folder: `.site.live-*`, pages on their way in
@@ -108,23 +117,25 @@ class LiveSite:
         self._names: set[str] = set()  # the edits the next complete update covers
         self._started: tuple[float, float] | None = None
         self._store: Cache | None = None
+        self._loaded: KnowledgeBase | None = None  # the last good load
+        self._unloaded: set[Path] = set()  # the paths changed since
 
-    def load(self) -> KnowledgeBase:
-        """The knowledge base as it is now: the same pipeline as a build's, with its
-        per-entry cache kept in memory (not read from disk again at every edit)."""
+    def load(self, changed: Iterable[Path] = ()) -> KnowledgeBase:
+        """The knowledge base as it is now, with the per-entry cache kept in memory (not
+        read from disk again at every edit): after the last good load only the paths
+        changed since are read again (those of broken edits too)."""
         from .cache import Cache
-        from .pipeline import CACHE_FOLDER, load_knowledge_base
+        from .pipeline import CACHE_FOLDER
 
-        strict, work_dir = self.project.settings()
+        self._unloaded |= set(changed)
+        work_dir = self.project.settings()[1]
         if self._store is None or self._store.directory != work_dir / CACHE_FOLDER:
-            self._store = Cache(work_dir / CACHE_FOLDER)
-        with progress.stage("load, validate and link"):
-            return load_knowledge_base(
-                self.project.root,
-                strict=strict if self.strict is None else self.strict,
-                work_dir=work_dir,
-                store=self._store,
-            )
+            self._store, self._loaded = Cache(work_dir / CACHE_FOLDER), None
+        kb = self.project.load(
+            strict=self.strict, store=self._store, since=self._loaded, changed=self._unloaded
+        )
+        self._loaded, self._unloaded = kb, set()
+        return kb
 
     def build(self) -> Path:
         """The first complete build (or one over the last site: only what changed)."""
@@ -133,6 +144,7 @@ class LiveSite:
         site = self.project.build(kb)
         self.kept = getattr(self.project, "last_build", None)
         self.site = site
+        _freeze_heap()
         _remove_scratch(site)
         threading.Thread(target=self._complete, name="policykb-live", daemon=True).start()
         return site
@@ -142,8 +154,12 @@ class LiveSite:
         root = self.project.root
         names = ", ".join(sorted(_shown(root, p) for p in paths))
         started = progress.mark()
+        config_changed = any(p.resolve() == self.project.config_file.resolve() for p in paths)
+        if config_changed:  # every setting may have changed: loaded afresh
+            self.project.forget_config()
+            self._loaded = None
         try:
-            kb = self.load()
+            kb = self.load(paths)
         except ContentError as exc:
             for diagnostic in exc.diagnostics:
                 print(diagnostic, file=sys.stderr)
@@ -162,9 +178,7 @@ class LiveSite:
         # that one's update brings the site to the last good content)
         self.generation += 1
         self.warn(kb)
-        entries_only = all(p.suffix in (".yaml", ".yml") for p in paths) and not any(
-            p.resolve() == self.project.config_file.resolve() for p in paths
-        )
+        entries_only = not config_changed and all(p.suffix in (".yaml", ".yml") for p in paths)
         if entries_only and self.kept is not None:
             try:
                 self._quick_stages(kb, started, names)
@@ -181,25 +195,30 @@ class LiveSite:
         (linked to or from them, before or after the edit; before and after them in their
         index), whose backlinks and prev/next links change. Each published, then the
         version moves."""
+        from . import order, urls
+        from .kinds import KINDS
+
         assert self.kept is not None
         plugin = self.kept[1]
         assert plugin.kb is not None
-        old_kb = plugin.kb
-        before = {e.id: e for e in old_kb.published()}
-        after = {e.id: e for e in kb.published()}
+        old_kb, old_orders = plugin.kb, plugin.reading_orders
+        published = kb.published()
+        before = {e.id: e for e in plugin.entry_pages.values()}  # old_kb's published ones
+        after = {e.id: e for e in published}
         changed = [e for i, e in after.items() if i not in before or before[i].key != e.key]
         removed = [e for i, e in before.items() if i not in after]
+        # the kept state made to hold ``kb`` (the complete update's replaces it)
+        plugin.kb = kb
+        plugin.entry_pages = {urls.page_path(e): e for e in published}
+        plugin.reading_orders = {k.name: order.reading_order(kb, k.name) for k in KINDS}
         if not changed and not removed:
-            plugin.kb = kb
             return
-        stages = [
-            ("", changed, removed),
-            (" next to them", _next_to(old_kb, kb, changed, removed), []),
-        ]
-        for what, entries, gone in stages:
+        near = _next_to(old_kb, kb, old_orders, plugin.reading_orders, changed, removed)
+        renderer = _renderer(self.kept[0], plugin, kb)
+        for what, entries, gone in [("", changed, removed), (" next to them", near, [])]:
             if not entries and not gone:
                 continue
-            pages = self._publish_pages(kb, entries, gone)
+            pages = self._publish_pages(renderer, entries, gone)
             self.version.bump()
             wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
             removal = f", {len(gone)} removed" if gone else ""
@@ -209,7 +228,7 @@ class LiveSite:
                 flush=True,
             )
 
-    def _publish_pages(self, kb: KnowledgeBase, changed: list[Entry], removed: list[Entry]) -> int:
+    def _publish_pages(self, renderer: Renderer, changed: list[Entry], removed: list[Entry]) -> int:
         """These entries' pages and search documents rendered and published (the removed
         ones' taken out); returns the number of pages written."""
         assert self.kept is not None
@@ -219,9 +238,9 @@ class LiveSite:
         scratch = Path(tempfile.mkdtemp(prefix=f".{self.site.name}{SCRATCH}", dir=self.site.parent))
         try:
             with progress.stage("entry pages", len(changed)):
-                written = render_entry_pages(config, plugin, kb, changed, removed, scratch)
+                written = render_entry_pages(config, plugin, renderer, changed, removed, scratch)
             with progress.stage("their search documents", len(changed)):
-                write_index = search_update(plugin, kb, changed, removed)
+                write_index = search_update(plugin, renderer.kb, changed, removed)
             with self.lock, progress.stage("whoosh update and publish", len(written)):
                 write_index()
                 for uri in written:
@@ -259,6 +278,7 @@ class LiveSite:
                 if self.generation == wanted.generation:
                     self.kept = self.project.last_build
             self.version.bump()
+            _freeze_heap()
             with self._waiting:
                 names, self._names = ", ".join(sorted(self._names)), set()
                 started, self._started = self._started, None
@@ -271,37 +291,41 @@ class LiveSite:
             )
 
 
+def _renderer(config: MkDocsConfig, plugin: PolicyKBPlugin, kb: KnowledgeBase) -> Renderer:
+    """The build's Renderer for ``kb``, its templates compiled once (the build's cache)."""
+    from .cache import template_cache
+    from .pipeline import CACHE_FOLDER
+    from .publish import publications
+    from .render import Renderer
+    from .site_config import uses_directory_urls
+
+    return Renderer(
+        kb,
+        downloads=publications.formats(plugin.config.publications),
+        bytecode_cache=template_cache(plugin.work_dir / CACHE_FOLDER, "pages"),
+        use_directory_urls=uses_directory_urls(config),
+    )
+
+
 def render_entry_pages(
     config: MkDocsConfig,
     plugin: PolicyKBPlugin,
-    kb: KnowledgeBase,
+    renderer: Renderer,
     changed: list[Entry],
     removed: list[Entry],
     scratch: Path,
 ) -> list[str]:
     """The pages of ``changed`` entries written under ``scratch`` as the build writes them
-    (the Renderer's Markdown through MkDocs' page functions, with the kept nav and theme);
-    the kept state made to hold ``kb``. Returns the site paths written."""
+    (the Renderer's Markdown through MkDocs' page functions, with the kept nav and theme,
+    the kept state holding the renderer's knowledge base). Returns the site paths written."""
     from mkdocs.commands.build import _build_page, _populate_page
     from mkdocs.structure.pages import Page
 
-    from . import order, urls
-    from .kinds import KINDS
+    from . import urls
     from .plugin import EXCLUDE_FROM_MATERIAL
-    from .publish import publications
-    from .render import Renderer
-    from .site_config import uses_directory_urls
     from .site_output import TrackedFile
 
     files = plugin.files
-    renderer = Renderer(
-        kb,
-        downloads=publications.formats(plugin.config.publications),
-        use_directory_urls=uses_directory_urls(config),
-    )
-    plugin.kb = kb
-    plugin.entry_pages = {urls.page_path(e): e for e in kb.published()}
-    plugin.reading_orders = {k.name: order.reading_order(kb, k.name) for k in KINDS}
     for entry in removed:
         file = files.get_file_from_path(urls.page_path(entry))
         if file is not None:
@@ -321,7 +345,7 @@ def render_entry_pages(
             file.content_string = content
             vars(file.page).pop("title", None)  # a title set for a page not read: read now
         pages.append(file.page)
-    plugin.around = plugin._around()
+    plugin.around = plugin._around(only=[page.file.src_uri for page in pages])
     documentation = files.documentation_pages()
     written = []
     for page in pages:
@@ -336,7 +360,8 @@ def search_update(
     plugin: PolicyKBPlugin, kb: KnowledgeBase, changed: list[Entry], removed: list[Entry]
 ) -> Callable[[], None]:
     """The changed entries' search documents (segmented with the kept segmenter, their
-    segments kept in the cache for stage 2); returns the write of the whoosh index."""
+    segments kept in the cache for stage 2); returns the write of the whoosh index, for
+    the documents that changed (a neighbour's often did not)."""
     from .cache import Cache
     from .pipeline import CACHE_FOLDER
     from .search import whoosh_index
@@ -344,10 +369,16 @@ def search_update(
 
     assert plugin.segmenter is not None
     store = Cache(plugin.work_dir / CACHE_FOLDER)
-    fresh = build_documents(kb, plugin.segmenter, store, only={e.id for e in changed})
-    store.save(prune=False)
     gone = {e.id for e in removed}
     by_id = {d.id: d for d in plugin.documents if d.id not in gone}
+    fresh = [
+        doc
+        for doc in build_documents(kb, plugin.segmenter, store, only={e.id for e in changed})
+        if doc.id not in by_id or by_id[doc.id].content_hash() != doc.content_hash()
+    ]
+    store.save(prune=False)
+    if not fresh and not gone:
+        return lambda: None
     by_id.update((d.id, d) for d in fresh)
     plugin.documents = [by_id[i] for i in sorted(by_id)]
 
@@ -365,16 +396,23 @@ def search_update(
 
 
 def _next_to(
-    old_kb: KnowledgeBase, kb: KnowledgeBase, changed: list[Entry], removed: list[Entry]
+    old_kb: KnowledgeBase,
+    kb: KnowledgeBase,
+    old_orders: dict[str, list[Entry]],
+    orders: dict[str, list[Entry]],
+    changed: list[Entry],
+    removed: list[Entry],
 ) -> list[Entry]:
     """The published entries (of ``kb``) whose entry pages show ``changed`` or ``removed``
     entries: linked from or to them, before or after the edit, or next to them in their
-    index. Editions are left to the complete update (their pages are made otherwise)."""
-    from . import order
-
+    index (``orders``: each kind's, before and after). Editions are left to the complete
+    update (their pages are made otherwise)."""
     touched = {e.id for e in changed} | {e.id for e in removed}
     near: set[str] = set()
-    for knowledge, entries in ((old_kb, [*changed, *removed]), (kb, changed)):
+    for knowledge, ordered_by_kind, entries in (
+        (old_kb, old_orders, [*changed, *removed]),
+        (kb, orders, changed),
+    ):
         for entry in entries:
             if entry.id not in knowledge.entries:
                 continue
@@ -382,16 +420,27 @@ def _next_to(
             near.update(e.id for e in knowledge.outgoing(entry))
             near.update(e.id for e in knowledge.incoming(entry))
         for kind in {e.kind.name for e in entries}:
-            ordered = order.reading_order(knowledge, kind)
+            ordered = ordered_by_kind[kind]
             for at, entry in enumerate(ordered):
                 if entry.id in touched:
                     near.update(e.id for e in ordered[max(at - 1, 0) : at + 2])
-    published = {e.id: e for e in kb.published()}
     return [
-        published[i]
+        kb.entries[i]
         for i in sorted(near - touched)
-        if i in published and published[i].kind.name != "compilation"
+        if i in kb.entries
+        and not getattr(kb.entries[i].data, "draft", False)
+        and kb.entries[i].kind.name != "compilation"
     ]
+
+
+def _freeze_heap() -> None:
+    """What a build leaves (its pages, files and nav, kept for the next edit) out of the
+    garbage collector's way: an edit's collections then look only at what it made, not
+    at the hundreds of thousands of objects kept (each pass over them took a good part of
+    stage 1). What the builds before left is collected first."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _dest_uri(config: MkDocsConfig, entry: Entry) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import cache, contentfiles
 from .cache import Cache
+from .contentfiles import EntryFile
 from .diagnostics import Diagnostic
 from .kinds import KINDS, RESERVED_IDS, Kind
 from .manifest import FileState
@@ -44,21 +46,50 @@ class Loaded:
     sources: dict[str, FileState] = field(default_factory=dict)
 
 
-def load(root: Path, store: Cache | None = None) -> Loaded:
+def load(
+    root: Path,
+    store: Cache | None = None,
+    *,
+    since: Loaded | None = None,
+    changed: Iterable[Path] = (),
+) -> Loaded:
     """All entries under ``root`` that are valid, and a diagnostic for every error.
 
     A file whose bytes ``store`` has seen (as a valid entry of this kind at this path) is
-    taken from it, not parsed and validated again."""
+    taken from it, not parsed and validated again. ``since``: a load of ``root`` without
+    errors, after which only the ``changed`` paths changed (an edit under `build.py serve`):
+    only those are looked at and read again, the other entries are those of ``since``. A
+    full load is the same load since nothing."""
     store = store or Cache(None)
+    again = contentfiles.look_again(root, changed) if since is not None else None
+    kept: list[Entry] = []
+    if since is None or again is None:
+        found = contentfiles.find(root)
+    else:
+        found, named = again
+        kept = [e for e in since.entries if e.path not in named]
     sources: dict[str, FileState] = {}
     entries: list[Entry] = []
     errors: list[Diagnostic] = []
     first_path: dict[str, str] = {}
-    found = contentfiles.find(root)
     errors.extend(found.errors)
     order = {kind.name: n for n, kind in enumerate(KINDS)}
-    for item in sorted(found.files, key=lambda f: (order[f.kind.name], f.rel)):
-        file, rel, kind = item.path, item.rel, item.kind
+    files: list[tuple[int, str, EntryFile | Entry]] = [
+        *((order[f.kind.name], f.rel, f) for f in found.files),
+        *((order[e.kind.name], e.path, e) for e in kept),
+    ]
+    for _, rel, item in sorted(files, key=lambda f: f[:2]):
+        if isinstance(item, Entry):  # kept from ``since``: its name passed the checks there
+            assert since is not None
+            if item.id in first_path:
+                message = f"duplicate id '{item.id}': also used by {first_path[item.id]}"
+                errors.append(Diagnostic(rel, 1, 1, message))
+                continue
+            first_path[item.id] = rel
+            entries.append(item)
+            sources[rel] = since.sources[rel]
+            continue
+        file = item.path
         if file.suffix != ".yaml":
             message = f"entry files end in .yaml, not {file.suffix}"
             errors.append(Diagnostic(rel, 1, 1, message))
@@ -86,30 +117,39 @@ def load(root: Path, store: Cache | None = None) -> Loaded:
             )
             continue
         first_path[stem] = rel
-        raw, info, problems = read_bytes(file, rel)
-        if raw is None or info is None:
-            errors.extend(problems)
-            continue
-        sources[rel] = state = FileState.of(raw, info)
-        key = cache.key(kind.name, rel, state.sha256)
-        cached = store.get(ENTRIES, key)
-        if cached is not None:
-            doc, data = cached
-            entries.append(Entry(stem, kind, rel, data, doc, key))
-            continue
-        doc, problems = parse_bytes(raw, rel)
+        state, entry, problems = _read(item, store)
         errors.extend(problems)
-        data, invalid = validate(doc, kind.model) if doc else (None, [])
-        errors.extend(invalid)
-        if doc is not None and data is not None:
-            # the model holds what the file says: its raw mapping is not kept twice (an
-            # error is placed from the text, parsed again when one is reported)
-            doc.data = {}
-            entries.append(Entry(stem, kind, rel, data, doc, key))
-            if not problems:  # a file with errors is read again, to report them again
-                store.put(ENTRIES, key, (doc, data))
+        if state is not None:
+            sources[rel] = state
+        if entry is not None:
+            entries.append(entry)
     valid = {e.id for e in entries}
     return Loaded(entries, errors, set(first_path) - valid, sources)
+
+
+def _read(item: EntryFile, store: Cache) -> tuple[FileState | None, Entry | None, list[Diagnostic]]:
+    """One entry file read: its state, its entry if it is valid, and its errors."""
+    rel, kind = item.rel, item.kind
+    raw, info, problems = read_bytes(item.path, rel)
+    if raw is None or info is None:
+        return None, None, problems
+    state = FileState.of(raw, info)
+    key = cache.key(kind.name, rel, state.sha256)
+    cached = store.get(ENTRIES, key)
+    if cached is not None:
+        doc, data = cached
+        return state, Entry(item.path.stem, kind, rel, data, doc, key), []
+    doc, problems = parse_bytes(raw, rel)
+    data, invalid = validate(doc, kind.model) if doc else (None, [])
+    problems.extend(invalid)
+    if doc is None or data is None:
+        return state, None, problems
+    # the model holds what the file says: its raw mapping is not kept twice (an error is
+    # placed from the text, parsed again when one is reported)
+    doc.data = {}
+    if not problems:  # a file with errors is read again, to report them again
+        store.put(ENTRIES, key, (doc, data))
+    return state, Entry(item.path.stem, kind, rel, data, doc, key), problems
 
 
 def validate(doc: YamlDocument, model: type[BaseModel]) -> tuple[Any, list[Diagnostic]]:

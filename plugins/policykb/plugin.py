@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from importlib import resources
 from pathlib import Path
 
@@ -216,16 +216,20 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             _populate_page(page, config, files)
         self.output.unlink_outputs(files)
 
-    def _around(self) -> dict[str, tuple[Page | None, Page | None, Page]]:
-        """Each entry page's previous and next entries in its index, and that index page."""
+    def _around(
+        self, only: Collection[str] | None = None
+    ) -> dict[str, tuple[Page | None, Page | None, Page]]:
+        """Each entry page's previous and next entries in its index, and that index page
+        (``only``: of these pages alone, an edit's under `build.py serve`)."""
+        pages = self.entry_pages
         around = {
-            path: (None, None, self._page(urls.index_path(entry.kind)))
-            for path, entry in self.entry_pages.items()
+            path: (None, None, self._page(urls.index_path(pages[path].kind)))
+            for path in (pages if only is None else [p for p in only if p in pages])
         }
         for entries in self.reading_orders.values():
             for at, entry in enumerate(entries):
                 path = urls.page_path(entry)
-                if path not in self.entry_pages:
+                if path not in around:
                     continue
                 around[path] = (
                     self._page(urls.page_path(entries[at - 1])) if at > 0 else None,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 log = logging.getLogger("mkdocs.plugins.policykb.progress")
@@ -24,9 +25,26 @@ def _spinner(label: str):
     return Console(stderr=True).status(f"policykb: {label} …")
 
 
+_checks = threading.local()
+
+
+@contextmanager
+def checked(check: Callable[[], None]) -> Iterator[None]:
+    """``check()`` called as each stage of this thread begins: a live update asks there
+    whether a newer edit superseded it (``live.Turn``), and stops if so."""
+    previous = getattr(_checks, "check", None)
+    _checks.check = check
+    try:
+        yield
+    finally:
+        _checks.check = previous
+
+
 @contextmanager
 def stage(label: str, count: int | None = None) -> Iterator[None]:
     """Times the block; ``count`` says how many things it handled (entries, pages…)."""
+    if (check := getattr(_checks, "check", None)) is not None:
+        check()
     spinner = _spinner(label)
     wall, cpu = time.perf_counter(), time.process_time()
     if spinner is not None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
+from collections.abc import Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ from .fsutil import file_clock, publish, replacing, staging, written_through
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
+    from .cache import Cache
     from .linker import KnowledgeBase
     from .live import Turn
     from .site_output import OutputState
@@ -35,12 +38,27 @@ class ProjectError(Exception):
 @dataclass
 class Project:
     config_file: Path
+    # mkdocs.yml as loaded once (a build loads its own, with the plugins fresh for it)
+    _config: MkDocsConfig | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def root(self) -> Path:
         return self.config_file.resolve().parent
 
     def mkdocs_config(self, **overrides: object) -> MkDocsConfig:
+        """mkdocs.yml with ``overrides``; without any, the one loaded first (read only:
+        a build runs on one of its own). ``forget_config`` once the file changed."""
+        if not overrides and self._config is not None:
+            return self._config
+        config = self._load_config(**overrides)
+        if not overrides:
+            self._config = config
+        return config
+
+    def forget_config(self) -> None:
+        self._config = None
+
+    def _load_config(self, **overrides: object) -> MkDocsConfig:
         from mkdocs.config import load_config
         from mkdocs.exceptions import Abort, ConfigurationError
 
@@ -62,7 +80,16 @@ class Project:
         options = config.plugins["policykb"].config
         return options.strict, self.root / options.work_dir
 
-    def load(self, *, strict: bool | None = None) -> KnowledgeBase:
+    def load(
+        self,
+        *,
+        strict: bool | None = None,
+        store: Cache | None = None,
+        since: KnowledgeBase | None = None,
+        changed: Iterable[Path] = (),
+    ) -> KnowledgeBase:
+        """The knowledge base (see ``pipeline.load_knowledge_base``): ``store``, the cache
+        of the work dir kept in memory; ``since`` and ``changed``, an edit's load."""
         from .pipeline import load_knowledge_base
 
         configured_strict, work_dir = self.settings()
@@ -71,6 +98,9 @@ class Project:
                 self.root,
                 strict=configured_strict if strict is None else strict,
                 work_dir=work_dir,
+                store=store,
+                since=since,
+                changed=changed,
             )
 
     def build(self, kb: KnowledgeBase, site_dir: Path | None = None) -> Path:
@@ -105,7 +135,9 @@ class Project:
         try:
             with staging(target, prefilled=True) as building:
                 previous = OutputState.load(work_dir, target)
-                built = self._build_into(building, target, kb, previous, turn)
+                # asked at every stage too: a superseded update stops within seconds
+                with progress.checked(turn.check) if turn is not None else nullcontext():
+                    built = self._build_into(building, target, kb, previous, turn)
                 if turn is not None:
                     turn.begin_live_writes()  # if no page was written, this is the first ask
                 OutputState.forget(work_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import json
 import os
@@ -23,10 +25,35 @@ from .search.backend import QueryError, SearchBackend, SearchQuery
 from .search.params import FIELDS, search_query
 
 API_PATH = "/api/search"
-VERSION_PATH = "/api/version"  # the site's version, for live reload
+VERSION_PATH = "/api/version"  # the site's version and a page's, for live reload
 RELOAD_SCRIPT = "/api/reload.js"
-# before </head>: a script file, which the pages' Content-Security-Policy allows ('self')
-RELOAD_TAG = f'<script src="{RELOAD_SCRIPT}" defer></script>'.encode()
+
+
+def reload_tag(page: str) -> bytes:
+    """Goes before </head>: a script file, which the pages' Content-Security-Policy allows
+    ('self'), told which version of its page it came with (``page_version``)."""
+    return f'<script src="{RELOAD_SCRIPT}" data-page="{page}" defer></script>'.encode()
+
+
+def _hash(page: bytes) -> str:
+    return hashlib.sha256(page).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1024)  # each open page asks twice a second
+def _digest(path: str, identity: tuple[int, int, int]) -> str:
+    with open(path, "rb") as file:
+        return _hash(file.read())
+
+
+def page_version(path: str) -> str | None:
+    """The version of a page file: a hash of its bytes (None: no such page). An edit's
+    stages rewrite a page more than once, mostly with the same bytes: the reader's page
+    reloads only when its own bytes changed, once per edit that changed it."""
+    try:
+        info = os.stat(path)
+        return _digest(path, (info.st_ino, info.st_mtime_ns, info.st_size))
+    except OSError:
+        return None
 
 
 class SiteVersion:
@@ -73,7 +100,11 @@ class Handler(SimpleHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         url = urlsplit(self.path)
         if self.version is not None and url.path == VERSION_PATH:
-            self._send_json({"version": self.version.number}, HTTPStatus.OK)
+            versions: dict[str, object] = {"version": self.version.number}
+            if page := parse_qs(url.query).get("page"):
+                path = self._page_path(page[0])
+                versions["page"] = page_version(path) if path else None
+            self._send_json(versions, HTTPStatus.OK)
             return
         if self.version is not None and url.path == RELOAD_SCRIPT:
             script = (resources.files("policykb") / "assets" / "reload.js").read_bytes()
@@ -94,12 +125,13 @@ class Handler(SimpleHTTPRequestHandler):
         if "\0" in unquote(urlsplit(self.path).path):
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
-        if self.version is not None and (page := self._page_path()):
+        if self.version is not None and (page := self._page_path(self.path)):
             with open(page, "rb") as file:  # the file at this instant, old or new (fsutil)
                 body = file.read()
             head = body.find(b"</head>")
             if head >= 0:
-                body = body[:head] + RELOAD_TAG + body[head:]
+                tag = reload_tag(_hash(body))
+                body = body[:head] + tag + body[head:]
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -108,10 +140,12 @@ class Handler(SimpleHTTPRequestHandler):
             return io.BytesIO(body)
         return super().send_head()
 
-    def _page_path(self) -> str | None:
-        """The HTML file a request names (a folder: its index.html), if there is one."""
-        url_path = urlsplit(self.path).path
-        path = self.translate_path(self.path)
+    def _page_path(self, address: str) -> str | None:
+        """The HTML file an address names (a folder: its index.html), if there is one."""
+        url_path = urlsplit(address).path
+        if "\0" in unquote(url_path):
+            return None  # no file has one (and os.stat refuses it)
+        path = self.translate_path(address)
         if os.path.isdir(path):
             if not url_path.endswith("/"):
                 return None  # http.server redirects to the folder's address

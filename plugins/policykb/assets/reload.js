@@ -1,19 +1,22 @@
 // Live reload, under `build.py serve` only (the server adds this script to the pages it
-// serves; a built site never has it): the page reloads once the site's version moves on,
-// after an edit was built. Opened as a file (file://) there is no server to ask.
+// serves; a built site never has it): the page reloads once its own file changed, after an
+// edit was published (the server says which version of the page this script came with, and
+// which is there now: an edit's later stages that write the same page again reload nothing).
+// Opened as a file (file://) there is no server to ask.
 (function () {
   "use strict";
   if (location.protocol !== "http:" && location.protocol !== "https:") return;
-  var seen = null;
+  var script = document.currentScript;
+  var served = script ? script.getAttribute("data-page") : null;
+  var address = "/api/version?page=" + encodeURIComponent(location.pathname);
   function poll() {
-    fetch("/api/version", { cache: "no-store" })
+    fetch(address, { cache: "no-store" })
       .then(function (response) {
         return response.json();
       })
       .then(
         function (body) {
-          if (seen === null) seen = body.version;
-          if (body.version !== seen) return location.reload();
+          if (body.page !== served) return location.reload();
           setTimeout(poll, 500);
         },
         function () {
