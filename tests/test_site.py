@@ -146,7 +146,6 @@ def test_works_offline_no_external_scripts_or_fonts(built):
         assert not re.search(r'<link[^>]+href="(https?:)?//', html), file
         assert "fonts.googleapis" not in html and "unpkg.com" not in html, file
     assert (built / "site/search/search_index.js").is_file()  # the offline plugin's inline index
-    assert (built / "site/assets/policykb/iframe-worker-shim.js").is_file()
 
 
 def test_entries_json_for_scripts(built):

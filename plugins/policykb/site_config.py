@@ -70,13 +70,8 @@ def apply_site_defaults(config: MkDocsConfig, *, theme_dir: str) -> None:
     # Material's search plugin stays for its header search box, which search.js drives; it
     # indexes no page of ours, so it is not given our dictionary: jieba's main dictionary,
     # which loading a user dictionary would load a second time, is loaded once, by us.
-    offline = config.plugins.get("material/offline")
-    if offline is not None and offline.config.enabled:
-        # Material would load this Web Worker shim from unpkg.com; ship our own copy.
-        polyfills = list(config.extra.get("polyfills", []))
-        if urls.WORKER_SHIM not in polyfills:
-            polyfills.append(urls.WORKER_SHIM)
-        config.extra["polyfills"] = polyfills
+    # Its lunr worker never starts (no form is named "search": theme/partials/search.html),
+    # so neither the worker nor, under the offline plugin, a Web Worker shim is shipped.
 
 
 def uses_directory_urls(config: MkDocsConfig) -> bool:

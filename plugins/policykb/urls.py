@@ -19,7 +19,6 @@ STYLESHEET = "assets/policykb/policykb.css"
 SEARCH_SCRIPT = "assets/policykb/search.js"
 QUIZ_SCRIPT = "assets/policykb/quiz.js"
 CITE_SCRIPT = "assets/policykb/cite.js"
-WORKER_SHIM = "assets/policykb/iframe-worker-shim.js"
 
 
 def page_path(entry: Entry) -> str:
