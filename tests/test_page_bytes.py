@@ -9,7 +9,7 @@ from pathlib import Path
 
 from policykb.csp import inline_scripts
 
-ICON = re.compile(r'<svg class="kb-i (kb-i--[a-z-]+)" viewBox="0 0 24 24"></svg>')
+ICON = re.compile(r'<svg class="kb-i (kb-i--[a-z-]+)"></svg>')
 CONFIG = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)
 
 
