@@ -13,16 +13,23 @@ ICON = re.compile(r'<svg class="kb-i (kb-i--[a-z-]+)"></svg>')
 CONFIG = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)
 
 
+def json_string(script: str) -> str:
+    """The markup header.js writes: the JSON string it passes to insertAdjacentHTML."""
+    return json.loads(re.search(r'insertAdjacentHTML\("beforebegin", (".*")\);', script).group(1))
+
+
 def pages(site: Path) -> list[tuple[Path, str]]:
     return [(p, p.read_text(encoding="utf-8")) for p in sorted(site.rglob("*.html"))]
 
 
 def test_the_theme_icons_are_drawn_by_the_stylesheet_not_carried_by_each_page(built):
     stylesheet = (built / "site/assets/policykb/policykb.css").read_text(encoding="utf-8")
+    header = (built / "site/assets/policykb/header.js").read_text(encoding="utf-8")
+    assert {"kb-i--magnify", "kb-i--weather-night"} <= set(ICON.findall(json_string(header)))
     for page, text in pages(built / "site"):
         assert "<path" not in text, page
         icons = set(ICON.findall(text))
-        assert {"kb-i--library", "kb-i--magnify", "kb-i--weather-night"} <= icons, page
+        assert {"kb-i--library", "kb-i--menu"} <= icons, page
         for icon in icons:
             assert f'.{icon} {{ --kb-i: url("data:image/svg+xml' in stylesheet, icon
 
