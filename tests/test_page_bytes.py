@@ -106,8 +106,12 @@ def test_the_head_names_what_the_page_alone_has(kb):
 def test_a_table_of_contents_for_three_sections_or_more(built):
     def toc(path: str) -> list[str]:
         text = (built / "site" / path).read_text(encoding="utf-8")
-        nav = re.search(r'<nav class="md-nav md-nav--secondary".*?</nav>', text, re.S).group(0)
-        return re.findall(r'<a href="#[^"]+" class="md-nav__link">([^<]+)</a>', nav)
+        nav = re.search(r'<nav class="md-nav md-nav--secondary".*?</nav>', text, re.S)
+        return (
+            re.findall(r'<a href="#[^"]+" class="md-nav__link">([^<]+)</a>', nav.group(0))
+            if nav
+            else []
+        )
 
     headings = {
         path: re.findall(r"<h2 [^>]*>([^<]+)<", (built / "site" / path).read_text(encoding="utf-8"))
@@ -123,3 +127,12 @@ def test_only_the_page_title_loses_its_permalink(built):
     text = (built / "site/problems/dujiankao-guoduo.html").read_text(encoding="utf-8")
     assert re.search(r'<h1 id="[^"]+">[^<]+</h1>', text)
     assert '<a class="headerlink" href="#典型表现"' in text
+
+
+def test_the_nav_links_are_plain_and_the_current_index_marked(built):
+    text = (built / "site/rules/kaohe-qianfenzhi.html").read_text(encoding="utf-8")
+    nav = re.search(r'<nav class="md-nav md-nav--primary".*?</ul>\n</nav>', text, re.S).group(0)
+    assert '<li><a href="../problems/index.html">问题类型</a></li>' in nav
+    assert "md-ellipsis" not in nav and "md-tabs" not in text
+    # the entry's index keeps Material's classes: it is the one marked active
+    assert re.search(r'<li class="md-nav__item md-nav__item--active">\s*<a href="index.html"', nav)
