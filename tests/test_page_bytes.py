@@ -61,8 +61,16 @@ def test_the_scheme_switch_and_search_box_are_written_by_one_cached_script(built
     header = json_string((site / "assets/policykb/header.js").read_text(encoding="utf-8"))
     assert 'data-md-component="palette"' in header and 'aria-label="切换到深色模式"' in header
     assert 'class="md-search__form"' in header and 'id="policykb-config"' in header
+    # first Material's start-up script (the reader's stored choices), then the markup
+    script = (site / "assets/policykb/header.js").read_text(encoding="utf-8")
+    assert (
+        script.index("__md_get=")
+        < script.index("insertAdjacentHTML")
+        < script.index('__md_get("__palette")')
+    )
     for page, text in pages(site):
         assert 'data-md-component="palette"' not in text and "md-search__form" not in text, page
+        assert "material-base.js" not in text, page
         assert re.search(r'<script src="[./]*assets/policykb/header.js"></script>', text), page
 
 

@@ -39,7 +39,6 @@ ASSETS = {  # site path → file in the package's assets/
     urls.QUIZ_SCRIPT: "quiz.js",
     urls.CITE_SCRIPT: "cite.js",
     # Material's inline scripts, as files (theme/partials/javascripts/)
-    "assets/policykb/material-base.js": "material/base.js",
     "assets/policykb/material-content.js": "material/content.js",
 }
 MATERIAL_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/")

@@ -2,8 +2,9 @@
     carry them: neither does anything without a script (Material's palette and search.js
     drive them), so a page need not carry their 2 KB; this file, rendered once per build
     from Material's markup (partials/palette.html, search.html; a static template, see
-    site_config), is cached once. Then Material's palette start-up script, which sets the
-    reader's chosen scheme before the page shows (partials/javascripts/palette.js). -#}
+    site_config), is cached once. Before it Material's start-up script (the reader's stored
+    choices: partials/javascripts/base.js), after it Material's palette start-up script,
+    which sets the reader's chosen scheme before the page shows (…/palette.js). -#}
 {%- import "partials/language.html" as lang with context -%}
 {%- set features = config.theme.features or [] -%}
 {%- set markup -%}
@@ -13,6 +14,8 @@
 {%- include "partials/search.html" -%}
 {%- endif -%}
 {%- endset -%}
+{% if not config.extra.scope %}{% include "partials/javascripts/base.js" %}
+{% endif -%}
 // The header's scheme switch and search box (theme/assets/policykb/header.js): written
 // before Material's bundle and search.js, which find them as if the page carried them.
 document.currentScript.insertAdjacentHTML("beforebegin", {{ markup | tojson }});
