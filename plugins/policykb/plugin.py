@@ -42,12 +42,10 @@ ASSETS = {  # site path → file in the package's assets/
     urls.SEARCH_SCRIPT: "search.js",
     urls.QUIZ_SCRIPT: "quiz.js",
     urls.CITE_SCRIPT: "cite.js",
-    urls.WORKER_SHIM: "vendor/iframe-worker/shim.js",
     # Material's inline scripts, as files (theme/partials/javascripts/)
-    "assets/policykb/material-base.js": "material/base.js",
-    "assets/policykb/material-palette.js": "material/palette.js",
     "assets/policykb/material-content.js": "material/content.js",
 }
+MATERIAL_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 # Generated pages stay out of Material's own search index: their documents are
 # segmented once, by us, for the whoosh index and the in-browser index alike.
 EXCLUDE_FROM_MATERIAL = "---\nsearch:\n  exclude: true\n---\n\n"
@@ -131,6 +129,10 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 files.remove(file)
             # The source maps of the theme's minified files (1 MB): only developer tools read them.
             elif file.src_uri.startswith("assets/") and file.src_uri.endswith(".map"):
+                files.remove(file)
+            # Material's search worker and its lunr languages (1 MB): it never starts, since
+            # search.js, not Material, searches (theme/partials/search.html).
+            elif file.src_uri.startswith(MATERIAL_SEARCH):
                 files.remove(file)
         downloads = publications.formats(self.config.publications)
         compiled = template_cache(self.work_dir / CACHE_FOLDER, "pages")

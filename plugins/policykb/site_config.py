@@ -64,19 +64,17 @@ def apply_site_defaults(config: MkDocsConfig, *, theme_dir: str) -> None:
     features = config.theme.setdefault("features", [])
     if "navigation.footer" not in features:
         features.append("navigation.footer")  # an entry page's prev/next within its index
+    # The header's scheme switch and search box, rendered once into a script (see it).
+    config.theme.static_templates.add(urls.HEADER_SCRIPT)
     # Our partials (the header search box) take precedence over the theme's own.
     if theme_dir not in config.theme.dirs:
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
     # Material's search plugin stays for its header search box, which search.js drives; it
     # indexes no page of ours, so it is not given our dictionary: jieba's main dictionary,
     # which loading a user dictionary would load a second time, is loaded once, by us.
-    offline = config.plugins.get("material/offline")
-    if offline is not None and offline.config.enabled:
-        # Material would load this Web Worker shim from unpkg.com; ship our own copy.
-        polyfills = list(config.extra.get("polyfills", []))
-        if urls.WORKER_SHIM not in polyfills:
-            polyfills.append(urls.WORKER_SHIM)
-        config.extra["polyfills"] = polyfills
+    # Its lunr worker never starts (no form is named "search": theme/partials/search.html),
+    # so neither the worker nor, under the offline plugin, its Web Worker shim is shipped
+    # (the theme leaves the shim out of the polyfills the offline plugin adds it to).
 
 
 def uses_directory_urls(config: MkDocsConfig) -> bool:

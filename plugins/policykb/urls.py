@@ -19,7 +19,7 @@ STYLESHEET = "assets/policykb/policykb.css"
 SEARCH_SCRIPT = "assets/policykb/search.js"
 QUIZ_SCRIPT = "assets/policykb/quiz.js"
 CITE_SCRIPT = "assets/policykb/cite.js"
-WORKER_SHIM = "assets/policykb/iframe-worker-shim.js"
+HEADER_SCRIPT = "assets/policykb/header.js"  # a theme template (theme/assets/policykb/)
 
 
 def page_path(entry: Entry) -> str:

@@ -32,6 +32,9 @@
   }
 
   function setUp(box) {
+    // The button and its status line are this script's: a page without it has no use for them.
+    box.innerHTML = '<button type="button" class="md-button kb-cite__button">复制引用</button>' +
+      '<span class="kb-cite__status" role="status"></span>';
     var button = box.querySelector(".kb-cite__button");
     var status = box.querySelector(".kb-cite__status");
     button.addEventListener("click", function () {

@@ -584,6 +584,11 @@
     var box = document.querySelector("[data-kb-search]");
     if (!box) return;
     var toggle = document.getElementById("__search");
+    // The results area, Material's markup: added here rather than carried by every page.
+    box.querySelector(".md-search__inner").insertAdjacentHTML("beforeend",
+      '<div class="md-search__output"><div class="md-search__scrollwrap" tabindex="0">' +
+      '<div class="md-search-result"><div class="md-search-result__meta">键入以开始搜索</div>' +
+      '<ol class="md-search-result__list" role="presentation"></ol></div></div></div>');
     var input = box.querySelector("input");
     var meta = box.querySelector(".md-search-result__meta");
     var list = box.querySelector(".md-search-result__list");
