@@ -333,6 +333,49 @@ def test_snippets_are_plain_sentences(engine):
             assert "[[" not in hit.snippet and not hit.snippet.startswith("- ")
 
 
+def _index_contents(directory):
+    """Everything a reader finds in an index: terms with their statistics and postings,
+    stored fields, lengths and the id column."""
+    from whoosh import index as windex
+
+    with windex.open_dir(directory).reader() as reader:
+        terms = {}
+        for field, text in reader.all_terms():
+            info = reader.term_info(field, text)
+            matcher = reader.postings(field, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+            terms[field, text] = (stats, info.max_weight(), postings)
+        docs = range(reader.doc_count_all())
+        return {
+            "terms": terms,
+            "stored": [reader.stored_fields(n) for n in docs],
+            "lengths": [reader.doc_field_length(n, "terms") for n in docs],
+            "total": reader.field_length("terms"),
+            "ids": list(reader.column_reader("id")),
+        }
+
+
+def test_a_new_index_holds_what_whooshs_own_writer_makes_of_the_documents(
+    tiny_kb, segmenter, tmp_path
+):
+    from whoosh import index as windex
+
+    documents = build_documents(tiny_kb, segmenter)
+    whoosh_index.build(tiny_kb, tmp_path / "ours", use_directory_urls=False, documents=documents)
+    reference = tmp_path / "whoosh"
+    reference.mkdir()
+    with windex.create_in(reference, whoosh_index.schema()).writer() as writer:
+        for doc in documents:
+            writer.add_document(**whoosh_index._fields(doc))
+    ours = _index_contents(tmp_path / "ours")
+    assert ours == _index_contents(reference)
+    assert len(ours["terms"]) > 100 and ours["stored"][0]["prose"]
+
+
 def test_an_index_is_updated_in_place_for_what_changed(tiny_kb, segmenter, tmp_path, monkeypatch):
     directory = tmp_path / "index"
     documents = build_documents(tiny_kb, segmenter)

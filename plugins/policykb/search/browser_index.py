@@ -32,7 +32,7 @@ from ..kinds import KINDS
 from ..render import json_for_html
 from . import engine, lexicon
 from .catalogue import FACETS, Row
-from .documents import PROBLEM_TERM, REMEDY_TERM, SearchDocument
+from .documents import PROBLEM_TERM, REMEDY_TERM, SearchDocument, postings_of
 from .segment import Segmenter
 
 FORMAT = 2
@@ -111,16 +111,6 @@ def encode(postings: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _postings(docs: list[SearchDocument]) -> dict[str, array]:
-    """Per term its document numbers and weights, flat (n, weight, n, weight …): two
-    million pairs as tuples of their own were the build's peak at 10,000 entries."""
-    postings: dict[str, array] = defaultdict(lambda: array("l"))
-    for n, doc in enumerate(docs):
-        for term, weight in doc.weights:
-            postings[term].extend((n, weight))
-    return postings
-
-
 def _pairs(flat: array) -> list[tuple[int, int]]:
     return list(zip(flat[::2], flat[1::2], strict=True))
 
@@ -182,7 +172,7 @@ def build(
     *,
     use_directory_urls: bool,
 ) -> BrowserIndex:
-    postings = _postings(docs)
+    postings = postings_of(docs)
     encoded = {term: encode(_pairs(p)) for term, p in sorted(postings.items())}
     counts = {term: len(p) // 2 for term, p in postings.items()}
     del postings

@@ -98,12 +98,62 @@ def build(
             _write_side_files(directory, documents, meta, words)
         return meta
     with replacing(directory) as staging:
-        ix = windex.create_in(staging, schema())
-        with ix.writer(limitmb=32) as writer:
-            for doc in documents:
-                writer.add_document(**_fields(doc))
+        _write_new(staging, documents)
         _write_side_files(staging, documents, meta, words)
     return meta
+
+
+def _write_new(directory: Path, documents: list[SearchDocument]) -> None:
+    """A new index of ``documents`` in the empty ``directory``: one segment, written with
+    whoosh's own codec from the documents' weights as they are. Its writer would parse
+    "term^weight" strings again and sort the postings (two million at 10,000 entries)
+    through a pool spilled to disk in runs; here they are grouped by term in memory
+    (``postings_of``) and written in order. The index is the one ``add_document`` makes:
+    the same postings, weights, lengths, stored fields and id column."""
+    from whoosh.codec import default_codec
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.system import pack_uint
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    from .documents import postings_of
+
+    fields = schema()
+    ids, terms = fields["id"], fields["terms"]
+    storage = FileStorage(str(directory))
+    codec = default_codec()
+    segment = codec.new_segment(storage, windex._DEF_INDEX_NAME)
+    per_doc = codec.per_document_writer(storage, segment)
+    lengths = []  # of each document's terms field, as whoosh reads it back (one byte)
+    for n, doc in enumerate(documents):
+        per_doc.start_doc(n)
+        per_doc.add_field("id", ids, doc.id, 0)
+        per_doc.add_column_value("id", ids.column_type, ids.to_column_value(doc.id))
+        per_doc.add_field("prose", fields["prose"], doc.prose, 0)
+        per_doc.add_field("terms", terms, None, len(doc.weights))
+        per_doc.finish_doc()
+        lengths.append(byte_to_length(length_to_byte(len(doc.weights))) if doc.weights else 0)
+    per_doc.close()
+    writer = codec.field_writer(storage, segment)
+    writer.start_field("id", ids)
+    for n in sorted(range(len(documents)), key=lambda n: documents[n].id):
+        writer.start_term(documents[n].id.encode())
+        writer.add(n, 1.0, b"", 0)
+        writer.finish_term()
+    writer.finish_field()
+    writer.start_field("terms", terms)
+    once = pack_uint(1)  # the frequency: a term is in a document once, with its weight
+    add = writer.add
+    for term, flat in sorted(postings_of(documents).items()):
+        writer.start_term(term.encode())
+        for n, weight in zip(flat[::2], flat[1::2], strict=True):
+            add(n, float(weight), once, lengths[n])
+        writer.finish_term()
+    writer.finish_field()
+    writer.close()
+    segment.set_doc_count(len(documents))
+    segment.create_compound_file(storage)
+    windex.TOC(fields, [segment], 0).write(storage, windex._DEF_INDEX_NAME)
+    storage.temp_storage(f"{windex._DEF_INDEX_NAME}.tmp").destroy()  # the columns' scratch
 
 
 def _compatible(directory: Path, use_directory_urls: bool) -> bool:
