@@ -139,6 +139,43 @@ def test_documents_share_their_term_weight_pairs_read_from_the_cache_or_not(
         assert len(distinct) == len(set(pairs)) < len(pairs)  # one object per distinct pair
 
 
+def test_a_rebuild_makes_again_only_the_documents_of_what_changed(tmp_path):
+    """A document is kept under its entry and what it reads of the entries it links to:
+    a source's note is its own; its date is its rules' too; its title, every linker's."""
+    import shutil
+
+    from policykb.cache import Cache
+
+    root = tmp_path / "kb"
+    shutil.copytree(TINY, root)
+    source = root / "content/sources/ruogan-guiding.yaml"
+
+    def rebuild() -> tuple[list[str], list]:
+        kb = load_knowledge_base(root)
+        segmenter = Segmenter.for_kb(kb)
+        store = Cache(tmp_path / "cache")
+        made = []
+        real = segmenter.segmented
+        segmenter.segmented = lambda text: made.append(text) or real(text)
+        documents = build_documents(kb, segmenter, store)
+        store.save()
+        assert documents == build_documents(kb, Segmenter.for_kb(kb))  # as a cold build's
+        titles = {doc.title for doc in documents}
+        return sorted(doc.id for doc in documents if doc.title in made), titles
+
+    every, _ = rebuild()
+    assert len(every) > 10
+    assert rebuild()[0] == []
+    source.write_text(source.read_text(encoding="utf-8") + "note: 一段说明。\n", encoding="utf-8")
+    assert rebuild()[0] == ["ruogan-guiding"]
+    source.write_text(source.read_text(encoding="utf-8").replace("2024-08", "2024-09"), "utf-8")
+    assert rebuild()[0] == ["kaohe-qianfenzhi", "ruogan-guiding"]
+    source.write_text(source.read_text(encoding="utf-8").replace("若干规定", "若干措施"), "utf-8")
+    remade, titles = rebuild()
+    assert remade == ["huibian", "kaohe-qianfenzhi", "ruogan-guiding", "tongchou-guifan-dujiankao"]
+    assert "整治形式主义为基层减负若干措施" in titles
+
+
 def test_documents_are_segmented_once_not_once_per_index(tiny_kb, segmenter, tmp_path):
     documents = build_documents(tiny_kb, segmenter)
 

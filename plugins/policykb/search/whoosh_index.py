@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # building needs them; answering a query must not pay for imp
     from .documents import SearchDocument
     from .segment import Segmenter
 
-FORMAT = "policykb-whoosh-3"  # bump when fields or analysis change
+FORMAT = "policykb-whoosh-4"  # bump when fields or analysis change
 # "督检考^37 考核^12": each term with its weight, read back as the posting's weight
 _WEIGHTED = RegexTokenizer(r"\S+") | DelimitedAttributeFilter("^", "boost", 1.0, float)
 
