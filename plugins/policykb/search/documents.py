@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
@@ -71,13 +71,16 @@ class SearchDocument:
 
     @functools.cached_property  # once per document: one is replaced, never changed
     def _content_hash(self) -> str:
-        fields = [getattr(self, name) for name in self.__dataclass_fields__ if name != "weights"]
-        digest = hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode())
-        # the weights (most of a document) as two flat lists: quicker than pairs in JSON
-        terms = [term for term, _ in self.weights]
-        digest.update(json.dumps(terms, ensure_ascii=False).encode())
-        digest.update(array("q", [weight for _, weight in self.weights]).tobytes())
-        return digest.hexdigest()[:16]
+        parts: list[str | bytes] = []
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name != "weights":
+                parts.append(repr(value) if isinstance(value, tuple) else value)  # of strings
+        # the weights, most of a document, as two flat lists: a term has no white space
+        # (see term_weights), so one a line
+        parts.append("\n".join([term for term, _ in self.weights]))
+        parts.append(array("q", [weight for _, weight in self.weights]).tobytes())
+        return cache.key(*parts)[:16]
 
 
 def field_terms(doc: SearchDocument, segmenter: Segmenter) -> dict[str, list[str]]:
@@ -98,24 +101,24 @@ def field_terms(doc: SearchDocument, segmenter: Segmenter) -> dict[str, list[str
 
 def term_weights(doc: SearchDocument, segmenter: Segmenter) -> tuple[tuple[str, int], ...]:
     """The document's terms with their BM25F weights in tenths, sorted by term."""
-    pseudo: dict[str, float] = defaultdict(float)  # boosted, length-normalised tf
+    pseudo: dict[str, float] = {}  # boosted, length-normalised tf
     for f, words in field_terms(doc, segmenter).items():
         norm = 1 - B + B * len(words) / TYPICAL_LENGTH[f]
-        counts: dict[str, int] = defaultdict(int)
-        for w in words:
-            counts[w] += 1
-        for w, tf in counts.items():
-            pseudo[w] += FIELD_BOOSTS[f] * tf / norm
+        boost = FIELD_BOOSTS[f]
+        for w, tf in Counter(words).items():
+            pseudo[w] = pseudo.get(w, 0.0) + boost * tf / norm
+    saturated = K1 + 1
     weights = {
-        w: max(1, round(WEIGHT_STEPS * tf * (K1 + 1) / (tf + K1)))
-        for w, tf in pseudo.items()
-        if _STORABLE.fullmatch(w)  # whoosh's weighted tokens are "term^weight", space-split
+        w: max(1, round(WEIGHT_STEPS * tf * saturated / (tf + K1))) for w, tf in pseudo.items()
     }
+    # whoosh's weighted tokens are "term^weight", space-split: looked for once in them all
+    if "" in weights or _UNSTORABLE.search("".join(weights)):
+        weights = {w: v for w, v in weights.items() if w and not _UNSTORABLE.search(w)}
     for pid in doc.problems:
         weights[PROBLEM_TERM + pid] = WEIGHT_STEPS
     for rid in doc.remedies:
         weights[REMEDY_TERM + rid] = WEIGHT_STEPS
-    return tuple(sorted(weights.items()))
+    return tuple([(w, weights[w]) for w in sorted(weights)])  # strings sort faster than pairs
 
 
 def postings_of(docs: list[SearchDocument]) -> dict[str, array]:
@@ -129,7 +132,7 @@ def postings_of(docs: list[SearchDocument]) -> dict[str, array]:
     return postings
 
 
-_STORABLE = re.compile(r"[^\s^]+")
+_UNSTORABLE = re.compile(r"[\s^]")
 _MARKDOWN = [
     (re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)]|#{1,6}|>)\s+", re.M), ""),  # list, heading, quote
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url) → text
