@@ -176,6 +176,49 @@ def test_a_rebuild_makes_again_only_the_documents_of_what_changed(tmp_path):
     assert "整治形式主义为基层减负若干措施" in titles
 
 
+def test_the_in_browser_index_after_an_edit_is_byte_for_byte_a_cold_builds(
+    tiny_kb, segmenter, tmp_path
+):
+    """Its postings are patched from the last build's for the documents that changed:
+    a term one of them lost, gained or weighs anew, one no document has any more."""
+    from policykb.cache import Cache
+    from policykb.search import browser_index
+
+    def build(documents, store=None):
+        aliases = whoosh_index.alias_table(tiny_kb)
+        built = browser_index.build(
+            documents, segmenter, aliases, use_directory_urls=False, store=store
+        )
+        if store:
+            store.save()
+        return built.files
+
+    documents = build_documents(tiny_kb, segmenter)
+    assert build(documents, Cache(tmp_path / "cache")) == build(documents)
+    first, last = documents[0], documents[-1]
+    only_in_first = next(
+        t for t, _ in first.weights if all(t not in dict(d.weights) for d in documents[1:])
+    )
+    edited = [
+        dataclasses.replace(
+            first, weights=tuple(p for p in first.weights if p[0] != only_in_first)
+        ),
+        *documents[1:-1],
+        dataclasses.replace(
+            last, weights=tuple(sorted([(t, w + 3) for t, w in last.weights[1:]] + [("新词", 7)]))
+        ),
+    ]
+    for version in (edited, edited, documents):
+        store = Cache(tmp_path / "cache")
+        assert build(version, store) == build(version)
+        assert store.hits
+
+    def holds(files, term):
+        return any(f'"{term}":' in text for text in files.values())
+
+    assert holds(build(documents), only_in_first) and not holds(build(edited), only_in_first)
+
+
 def test_documents_are_segmented_once_not_once_per_index(tiny_kb, segmenter, tmp_path):
     documents = build_documents(tiny_kb, segmenter)
 
