@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -133,7 +132,7 @@ def decode(text: str) -> list[tuple[int, int]]:
     return pairs
 
 
-def _pairs(flat: array) -> list[tuple[int, int]]:
+def _pairs(flat: list[int]) -> list[tuple[int, int]]:
     return list(zip(flat[::2], flat[1::2], strict=True))
 
 

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
@@ -121,14 +121,22 @@ def term_weights(doc: SearchDocument, segmenter: Segmenter) -> tuple[tuple[str, 
     return tuple([(w, weights[w]) for w in sorted(weights)])  # strings sort faster than pairs
 
 
-def postings_of(docs: list[SearchDocument]) -> dict[str, array]:
+def postings_of(docs: list[SearchDocument]) -> dict[str, list[int]]:
     """Per term the numbers (positions in ``docs``) and weights of the documents that have
     it, flat (n, weight, n, weight …) and ascending: the postings of both indexes. Two
-    million pairs as tuples of their own were the build's peak at 10,000 entries."""
-    postings: dict[str, array] = defaultdict(lambda: array("l"))
+    million pairs as tuples of their own were the build's peak at 10,000 entries; in a
+    flat list each is two pointers (to one number object per document, and small weights
+    Python keeps anyway)."""
+    postings: dict[str, list[int]] = {}
+    of = postings.get
     for n, doc in enumerate(docs):
         for term, weight in doc.weights:
-            postings[term].extend((n, weight))
+            flat = of(term)
+            if flat is None:
+                postings[term] = [n, weight]
+            else:
+                flat.append(n)
+                flat.append(weight)
     return postings
 
 
