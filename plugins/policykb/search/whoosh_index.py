@@ -20,6 +20,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,12 +99,12 @@ def build(
             _write_side_files(directory, documents, meta, words)
         return meta
     with replacing(directory) as staging:
-        _write_new(staging, documents)
-        _write_side_files(staging, documents, meta, words)
+        terms = _write_new(staging, documents)
+        _write_side_files(staging, documents, meta, words, terms=terms)
     return meta
 
 
-def _write_new(directory: Path, documents: list[SearchDocument]) -> None:
+def _write_new(directory: Path, documents: list[SearchDocument]) -> set[str]:
     """A new index of ``documents`` in the empty ``directory``: one segment, written with
     whoosh's own codec from the documents' weights as they are. Its writer would parse
     "term^weight" strings again and sort the postings (two million at 10,000 entries)
@@ -143,7 +144,8 @@ def _write_new(directory: Path, documents: list[SearchDocument]) -> None:
     writer.start_field("terms", terms)
     once = pack_uint(1)  # the frequency: a term is in a document once, with its weight
     add = writer.add
-    for term, flat in sorted(postings_of(documents).items()):
+    postings = postings_of(documents)
+    for term, flat in sorted(postings.items()):
         writer.start_term(term.encode())
         for n, weight in zip(flat[::2], flat[1::2], strict=True):
             add(n, float(weight), once, lengths[n])
@@ -154,6 +156,7 @@ def _write_new(directory: Path, documents: list[SearchDocument]) -> None:
     segment.create_compound_file(storage)
     windex.TOC(fields, [segment], 0).write(storage, windex._DEF_INDEX_NAME)
     storage.temp_storage(f"{windex._DEF_INDEX_NAME}.tmp").destroy()  # the columns' scratch
+    return set(postings)  # every term, for the lexicon
 
 
 def _compatible(directory: Path, use_directory_urls: bool) -> bool:
@@ -237,9 +240,10 @@ def _write_side_files(
     meta: IndexMeta,
     words: list[str],
     known: dict[str, tuple] | None = None,
+    terms: Collection[str] | None = None,
 ) -> None:
     """``known``: the (row, url, hash) already in table.json of documents that did not
-    change, by id (``update_entries``)."""
+    change, by id (``update_entries``). ``terms``: all the documents' terms, if known."""
     # the writer's lock file (made 0755) outlives it; no process writes the index now
     (directory / "MAIN_WRITELOCK").unlink(missing_ok=True)
     from .. import urls
@@ -260,7 +264,12 @@ def _write_side_files(
         "hashes": [content for _, _, content in entries],
     }
     _write_json(directory / TABLE, table)
-    _write_json(directory / LEXICON, lexicon.for_documents(documents, words).to_json())
+    lex = (
+        lexicon.for_documents(documents, words)
+        if terms is None
+        else lexicon.for_terms(terms, words)
+    )
+    _write_json(directory / LEXICON, lex.to_json())
     _write_json(directory / META, meta.__dict__)  # last: a server reopens when it changes
 
 
