@@ -486,6 +486,34 @@ def test_an_index_is_updated_in_place_for_what_changed(tiny_kb, segmenter, tmp_p
     search.close()
 
 
+def test_an_index_updated_in_place_answers_as_a_new_one(tiny_kb, segmenter, tmp_path):
+    """Same side files, every term with the same postings (by row), the same results."""
+    documents = build_documents(tiny_kb, segmenter)
+    first = documents[0]
+    edited = [
+        dataclasses.replace(first, weights=(*first.weights[1:], ("无会日", 12))),
+        *documents[2:],  # the second one gone
+    ]
+    for directory, before in (("updated", documents), ("new", None)):
+        if before:
+            whoosh_index.build(
+                tiny_kb, tmp_path / directory, use_directory_urls=False, documents=before
+            )
+        whoosh_index.build(
+            tiny_kb, tmp_path / directory, use_directory_urls=False, documents=edited
+        )
+    for name in (whoosh_index.TABLE, whoosh_index.LEXICON, whoosh_index.META):
+        assert (tmp_path / "updated" / name).read_bytes() == (tmp_path / "new" / name).read_bytes()
+    updated, new = (whoosh_index.WhooshSearch(tmp_path / d) for d in ("updated", "new"))
+    terms = {term for doc in documents for term, _ in doc.weights}
+    for term in terms:
+        assert updated.known(term) == new.known(term), term
+        assert updated.postings(term) == new.postings(term), term
+    for query in ("无会日", "督检考", "考核", "网格化管理"):
+        assert updated.search(SearchQuery(query)) == new.search(SearchQuery(query)), query
+    updated.close(), new.close()
+
+
 def test_the_stored_dictionary_cuts_as_the_loaded_one(tmp_path, monkeypatch):
     from policykb.search import segment
 
