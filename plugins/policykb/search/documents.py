@@ -123,10 +123,9 @@ def term_weights(doc: SearchDocument, segmenter: Segmenter) -> tuple[tuple[str, 
 
 def postings_of(docs: list[SearchDocument]) -> dict[str, list[int]]:
     """Per term the numbers (positions in ``docs``) and weights of the documents that have
-    it, flat (n, weight, n, weight …) and ascending: the postings of both indexes. Two
-    million pairs as tuples of their own were the build's peak at 10,000 entries; in a
-    flat list each is two pointers (to one number object per document, and small weights
-    Python keeps anyway)."""
+    it, flat (n, weight, n, weight …) and ascending: the postings of both indexes. Flat,
+    as two million pairs as tuples of their own were the build's peak at 10,000 entries:
+    here a pair is two pointers (to the one number of its document, to a small int)."""
     postings: dict[str, list[int]] = {}
     of = postings.get
     for n, doc in enumerate(docs):
