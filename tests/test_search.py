@@ -139,6 +139,86 @@ def test_documents_share_their_term_weight_pairs_read_from_the_cache_or_not(
         assert len(distinct) == len(set(pairs)) < len(pairs)  # one object per distinct pair
 
 
+def test_a_rebuild_makes_again_only_the_documents_of_what_changed(tmp_path):
+    """A document is kept under its entry and what it reads of the entries it links to:
+    a source's note is its own; its date is its rules' too; its title, every linker's."""
+    import shutil
+
+    from policykb.cache import Cache
+
+    root = tmp_path / "kb"
+    shutil.copytree(TINY, root)
+    source = root / "content/sources/ruogan-guiding.yaml"
+
+    def rebuild() -> tuple[list[str], list]:
+        kb = load_knowledge_base(root)
+        segmenter = Segmenter.for_kb(kb)
+        store = Cache(tmp_path / "cache")
+        made = []
+        real = segmenter.segmented
+        segmenter.segmented = lambda text: made.append(text) or real(text)
+        documents = build_documents(kb, segmenter, store)
+        store.save()
+        assert documents == build_documents(kb, Segmenter.for_kb(kb))  # as a cold build's
+        titles = {doc.title for doc in documents}
+        return sorted(doc.id for doc in documents if doc.title in made), titles
+
+    every, _ = rebuild()
+    assert len(every) > 10
+    assert rebuild()[0] == []
+    source.write_text(source.read_text(encoding="utf-8") + "note: 一段说明。\n", encoding="utf-8")
+    assert rebuild()[0] == ["ruogan-guiding"]
+    source.write_text(source.read_text(encoding="utf-8").replace("2024-08", "2024-09"), "utf-8")
+    assert rebuild()[0] == ["kaohe-qianfenzhi", "ruogan-guiding"]
+    source.write_text(source.read_text(encoding="utf-8").replace("若干规定", "若干措施"), "utf-8")
+    remade, titles = rebuild()
+    assert remade == ["huibian", "kaohe-qianfenzhi", "ruogan-guiding", "tongchou-guifan-dujiankao"]
+    assert "整治形式主义为基层减负若干措施" in titles
+
+
+def test_the_in_browser_index_after_an_edit_is_byte_for_byte_a_cold_builds(
+    tiny_kb, segmenter, tmp_path
+):
+    """Its postings are patched from the last build's for the documents that changed:
+    a term one of them lost, gained or weighs anew, one no document has any more."""
+    from policykb.cache import Cache
+    from policykb.search import browser_index
+
+    def build(documents, store=None):
+        aliases = whoosh_index.alias_table(tiny_kb)
+        built = browser_index.build(
+            documents, segmenter, aliases, use_directory_urls=False, store=store
+        )
+        if store:
+            store.save()
+        return built.files
+
+    documents = build_documents(tiny_kb, segmenter)
+    assert build(documents, Cache(tmp_path / "cache")) == build(documents)
+    first, last = documents[0], documents[-1]
+    only_in_first = next(
+        t for t, _ in first.weights if all(t not in dict(d.weights) for d in documents[1:])
+    )
+    edited = [
+        dataclasses.replace(
+            first, weights=tuple(p for p in first.weights if p[0] != only_in_first)
+        ),
+        *documents[1:-1],
+        dataclasses.replace(
+            last, weights=tuple(sorted([(t, w + 3) for t, w in last.weights[1:]] + [("新词", 7)]))
+        ),
+    ]
+    for version in (edited, edited, documents):
+        store = Cache(tmp_path / "cache")
+        assert build(version, store) == build(version)
+        assert store.hits
+
+    def holds(files, term):
+        return any(f'"{term}":' in text for text in files.values())
+
+    assert holds(build(documents), only_in_first) and not holds(build(edited), only_in_first)
+
+
 def test_documents_are_segmented_once_not_once_per_index(tiny_kb, segmenter, tmp_path):
     documents = build_documents(tiny_kb, segmenter)
 
@@ -333,6 +413,49 @@ def test_snippets_are_plain_sentences(engine):
             assert "[[" not in hit.snippet and not hit.snippet.startswith("- ")
 
 
+def _index_contents(directory):
+    """Everything a reader finds in an index: terms with their statistics and postings,
+    stored fields, lengths and the id column."""
+    from whoosh import index as windex
+
+    with windex.open_dir(directory).reader() as reader:
+        terms = {}
+        for field, text in reader.all_terms():
+            info = reader.term_info(field, text)
+            matcher = reader.postings(field, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+            terms[field, text] = (stats, info.max_weight(), postings)
+        docs = range(reader.doc_count_all())
+        return {
+            "terms": terms,
+            "stored": [reader.stored_fields(n) for n in docs],
+            "lengths": [reader.doc_field_length(n, "terms") for n in docs],
+            "total": reader.field_length("terms"),
+            "ids": list(reader.column_reader("id")),
+        }
+
+
+def test_a_new_index_holds_what_whooshs_own_writer_makes_of_the_documents(
+    tiny_kb, segmenter, tmp_path
+):
+    from whoosh import index as windex
+
+    documents = build_documents(tiny_kb, segmenter)
+    whoosh_index.build(tiny_kb, tmp_path / "ours", use_directory_urls=False, documents=documents)
+    reference = tmp_path / "whoosh"
+    reference.mkdir()
+    with windex.create_in(reference, whoosh_index.schema()).writer() as writer:
+        for doc in documents:
+            writer.add_document(**whoosh_index._fields(doc))
+    ours = _index_contents(tmp_path / "ours")
+    assert ours == _index_contents(reference)
+    assert len(ours["terms"]) > 100 and ours["stored"][0]["prose"]
+
+
 def test_an_index_is_updated_in_place_for_what_changed(tiny_kb, segmenter, tmp_path, monkeypatch):
     directory = tmp_path / "index"
     documents = build_documents(tiny_kb, segmenter)
@@ -361,6 +484,34 @@ def test_an_index_is_updated_in_place_for_what_changed(tiny_kb, segmenter, tmp_p
         ids(search.search(SearchQuery("督检考", per_page=50)))
     )
     search.close()
+
+
+def test_an_index_updated_in_place_answers_as_a_new_one(tiny_kb, segmenter, tmp_path):
+    """Same side files, every term with the same postings (by row), the same results."""
+    documents = build_documents(tiny_kb, segmenter)
+    first = documents[0]
+    edited = [
+        dataclasses.replace(first, weights=(*first.weights[1:], ("无会日", 12))),
+        *documents[2:],  # the second one gone
+    ]
+    for directory, before in (("updated", documents), ("new", None)):
+        if before:
+            whoosh_index.build(
+                tiny_kb, tmp_path / directory, use_directory_urls=False, documents=before
+            )
+        whoosh_index.build(
+            tiny_kb, tmp_path / directory, use_directory_urls=False, documents=edited
+        )
+    for name in (whoosh_index.TABLE, whoosh_index.LEXICON, whoosh_index.META):
+        assert (tmp_path / "updated" / name).read_bytes() == (tmp_path / "new" / name).read_bytes()
+    updated, new = (whoosh_index.WhooshSearch(tmp_path / d) for d in ("updated", "new"))
+    terms = {term for doc in documents for term, _ in doc.weights}
+    for term in terms:
+        assert updated.known(term) == new.known(term), term
+        assert updated.postings(term) == new.postings(term), term
+    for query in ("无会日", "督检考", "考核", "网格化管理"):
+        assert updated.search(SearchQuery(query)) == new.search(SearchQuery(query)), query
+    updated.close(), new.close()
 
 
 def test_the_stored_dictionary_cuts_as_the_loaded_one(tmp_path, monkeypatch):

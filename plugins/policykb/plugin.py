@@ -175,6 +175,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 self.segmenter,
                 whoosh_index.alias_table(self.kb),
                 use_directory_urls=directory_urls,
+                store=store,
             )
         store.save()  # once: the publications' files, the documents' segments, the pinyin
         for path, content in index.files.items():

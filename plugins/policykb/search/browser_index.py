@@ -23,16 +23,16 @@ from __future__ import annotations
 
 import json
 import math
-from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .. import urls
+from .. import cache, urls
+from ..cache import Cache
 from ..kinds import KINDS
 from ..render import json_for_html
 from . import engine, lexicon
 from .catalogue import FACETS, Row
-from .documents import PROBLEM_TERM, REMEDY_TERM, SearchDocument
+from .documents import PROBLEM_TERM, REMEDY_TERM, SearchDocument, postings_of
 from .segment import Segmenter
 
 FORMAT = 2
@@ -111,18 +111,78 @@ def encode(postings: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _postings(docs: list[SearchDocument]) -> dict[str, array]:
-    """Per term its document numbers and weights, flat (n, weight, n, weight …): two
-    million pairs as tuples of their own were the build's peak at 10,000 entries."""
-    postings: dict[str, array] = defaultdict(lambda: array("l"))
-    for n, doc in enumerate(docs):
-        for term, weight in doc.weights:
-            postings[term].extend((n, weight))
-    return postings
+_VALUE = {digit: n for n, digit in enumerate(DIGITS)}
 
 
-def _pairs(flat: array) -> list[tuple[int, int]]:
+def decode(text: str) -> list[tuple[int, int]]:
+    """``encode``'s pairs back from its text."""
+    numbers, value, shift = [], 0, 1
+    for ch in text:
+        digit = _VALUE[ch]
+        if digit < 32:  # a last digit
+            numbers.append(value + digit * shift)
+            value, shift = 0, 1
+        else:
+            value += (digit - 32) * shift
+            shift *= 32
+    pairs, n = [], 0
+    for gap, weight in zip(numbers[::2], numbers[1::2], strict=True):
+        n += gap
+        pairs.append((n, weight))
+    return pairs
+
+
+def _pairs(flat: list[int]) -> list[tuple[int, int]]:
     return list(zip(flat[::2], flat[1::2], strict=True))
+
+
+POSTINGS = "browser-postings"  # the cache's namespace
+
+
+def _encoded(docs: list[SearchDocument], store: Cache | None) -> dict[str, tuple[str, int]]:
+    """Per term, sorted, its postings as ``encode`` spells them and how many. With ``store``:
+    the last build's for the same documents (by id), with the postings of those whose content
+    changed made again; only the terms those had or have are looked at."""
+    hashes = [doc.content_hash() for doc in docs]
+    item = cache.key(POSTINGS, *(doc.id for doc in docs))
+    kept = store.get(POSTINGS, item) if store else None
+    if kept is not None and kept["hashes"] == hashes:
+        return kept["encoded"]
+    if kept is None:
+        postings = postings_of(docs)
+        encoded = {term: (encode(_pairs(p)), len(p) // 2) for term, p in sorted(postings.items())}
+    else:
+        encoded = _patched(docs, hashes, kept)
+    if store:
+        # a document's terms, for the next build's patch: one string (a term has no white
+        # space), UTF-8 bytes (see documents._frozen)
+        terms = ["\n".join([term for term, _ in doc.weights]).encode() for doc in docs]
+        store.put(POSTINGS, item, {"hashes": hashes, "terms": terms, "encoded": encoded})
+    return encoded
+
+
+def _patched(
+    docs: list[SearchDocument], hashes: list[str], kept: dict
+) -> dict[str, tuple[str, int]]:
+    changed = [
+        n for n, (new, old) in enumerate(zip(hashes, kept["hashes"], strict=True)) if new != old
+    ]
+    fresh: dict[str, dict[int, int]] = {}  # each term they had or have → their new postings
+    for n in changed:
+        for term in filter(None, kept["terms"][n].decode().split("\n")):
+            fresh.setdefault(term, {})
+        for term, weight in docs[n].weights:
+            fresh.setdefault(term, {})[n] = weight
+    encoded = dict(kept["encoded"])
+    remade = set(changed)
+    for term, postings in fresh.items():
+        old = decode(encoded[term][0]) if term in encoded else []
+        pairs = sorted([(n, w) for n, w in old if n not in remade] + list(postings.items()))
+        if pairs:
+            encoded[term] = (encode(pairs), len(pairs))
+        else:
+            del encoded[term]
+    return dict(sorted(encoded.items()))
 
 
 def _aliases(docs: list[SearchDocument], alias_table: dict[str, list[list[str]]]) -> dict:
@@ -181,11 +241,12 @@ def build(
     alias_table: dict[str, list[list[str]]],
     *,
     use_directory_urls: bool,
+    store: Cache | None = None,
 ) -> BrowserIndex:
-    postings = _postings(docs)
-    encoded = {term: encode(_pairs(p)) for term, p in sorted(postings.items())}
-    counts = {term: len(p) // 2 for term, p in postings.items()}
-    del postings
+    """``store``: where the postings of the last build are kept (see ``_encoded``)."""
+    spelled = _encoded(docs, store)
+    encoded = {term: value for term, (value, _) in spelled.items()}
+    counts = {term: count for term, (_, count) in spelled.items()}
     long = {term: v for term, v in encoded.items() if len(v) > LONG_LIST}
     total = sum(
         (len(v) if term not in long else 6) + len(term.encode()) + 4 for term, v in encoded.items()
@@ -200,7 +261,7 @@ def build(
             by_long[fnv1a(term) % long_shards][term] = value
         else:
             by_shard[shard_of(term, shards)][term] = value
-    lex = lexicon.for_documents(docs, segmenter.words)
+    lex = lexicon.for_terms(encoded, segmenter.words)
     files = {
         f"{FOLDER}/meta.js": _script(
             "meta",

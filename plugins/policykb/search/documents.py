@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
-from collections import defaultdict
+from array import array
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
@@ -65,11 +67,20 @@ class SearchDocument:
 
     def content_hash(self) -> str:
         """Changes whenever anything an index holds of this document changes."""
-        raw = json.dumps(
-            [getattr(self, name) for name in self.__dataclass_fields__],
-            ensure_ascii=False,
-        )
-        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+        return self._content_hash
+
+    @functools.cached_property  # once per document: one is replaced, never changed
+    def _content_hash(self) -> str:
+        parts: list[str | bytes] = []
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name != "weights":
+                parts.append(repr(value) if isinstance(value, tuple) else value)  # of strings
+        # the weights, most of a document, as two flat lists: a term has no white space
+        # (see term_weights), so one a line
+        parts.append("\n".join([term for term, _ in self.weights]))
+        parts.append(array("q", [weight for _, weight in self.weights]).tobytes())
+        return cache.key(*parts)[:16]
 
 
 def field_terms(doc: SearchDocument, segmenter: Segmenter) -> dict[str, list[str]]:
@@ -90,27 +101,45 @@ def field_terms(doc: SearchDocument, segmenter: Segmenter) -> dict[str, list[str
 
 def term_weights(doc: SearchDocument, segmenter: Segmenter) -> tuple[tuple[str, int], ...]:
     """The document's terms with their BM25F weights in tenths, sorted by term."""
-    pseudo: dict[str, float] = defaultdict(float)  # boosted, length-normalised tf
+    pseudo: dict[str, float] = {}  # boosted, length-normalised tf
     for f, words in field_terms(doc, segmenter).items():
         norm = 1 - B + B * len(words) / TYPICAL_LENGTH[f]
-        counts: dict[str, int] = defaultdict(int)
-        for w in words:
-            counts[w] += 1
-        for w, tf in counts.items():
-            pseudo[w] += FIELD_BOOSTS[f] * tf / norm
+        boost = FIELD_BOOSTS[f]
+        for w, tf in Counter(words).items():
+            pseudo[w] = pseudo.get(w, 0.0) + boost * tf / norm
+    saturated = K1 + 1
     weights = {
-        w: max(1, round(WEIGHT_STEPS * tf * (K1 + 1) / (tf + K1)))
-        for w, tf in pseudo.items()
-        if _STORABLE.fullmatch(w)  # whoosh's weighted tokens are "term^weight", space-split
+        w: max(1, round(WEIGHT_STEPS * tf * saturated / (tf + K1))) for w, tf in pseudo.items()
     }
+    # whoosh's weighted tokens are "term^weight", space-split: looked for once in them all
+    if "" in weights or _UNSTORABLE.search("".join(weights)):
+        weights = {w: v for w, v in weights.items() if w and not _UNSTORABLE.search(w)}
     for pid in doc.problems:
         weights[PROBLEM_TERM + pid] = WEIGHT_STEPS
     for rid in doc.remedies:
         weights[REMEDY_TERM + rid] = WEIGHT_STEPS
-    return tuple(sorted(weights.items()))
+    return tuple([(w, weights[w]) for w in sorted(weights)])  # strings sort faster than pairs
 
 
-_STORABLE = re.compile(r"[^\s^]+")
+def postings_of(docs: list[SearchDocument]) -> dict[str, list[int]]:
+    """Per term the numbers (positions in ``docs``) and weights of the documents that have
+    it, flat (n, weight, n, weight …) and ascending: the postings of both indexes. Flat,
+    as two million pairs as tuples of their own were the build's peak at 10,000 entries:
+    here a pair is two pointers (to the one number of its document, to a small int)."""
+    postings: dict[str, list[int]] = {}
+    of = postings.get
+    for n, doc in enumerate(docs):
+        for term, weight in doc.weights:
+            flat = of(term)
+            if flat is None:
+                postings[term] = [n, weight]
+            else:
+                flat.append(n)
+                flat.append(weight)
+    return postings
+
+
+_UNSTORABLE = re.compile(r"[\s^]")
 _MARKDOWN = [
     (re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)]|#{1,6}|>)\s+", re.M), ""),  # list, heading, quote
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url) → text
@@ -229,7 +258,7 @@ def _linked_ids(kb: KnowledgeBase, entry: Entry, kind: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(own + linked))
 
 
-SEGMENTS = "search-segments"  # the cache's namespace
+DOCUMENTS = "search-documents"  # the cache's namespace
 
 
 def build_documents(
@@ -238,74 +267,97 @@ def build_documents(
     store: Cache | None = None,
     only: Collection[str] | None = None,
 ) -> list[SearchDocument]:
-    """``store`` keeps each document's segments and weights between builds, under a key of
-    the texts they come from and the glossary that cut them: jieba then runs on what changed.
-    ``only``: the documents of these entry ids alone (an edit under `build.py serve`)."""
+    """``store`` keeps each document between builds, under a key of all it is made of
+    (``_document_key``): a rebuild makes again only the documents of what changed, and
+    jieba cuts only their texts. ``only``: the documents of these entry ids alone (an
+    edit under `build.py serve`)."""
     store = store or Cache(None)
     vocabulary = cache.key(*segmenter.words)
-    pending = []  # (document, its texts, their key, their segments if cached)
     shared = _Shared()
+    docs: list[SearchDocument | None] = []
+    pending = []  # (its place in docs, document without segments, its texts, its key)
     published = kb.published() if only is None else [e for e in kb.published() if e.id in only]
     for entry in sorted(published, key=lambda e: e.id):
-        d = entry.data
-        region = PLACE_SEPARATOR.join(region_path(getattr(d, "region", None)))
-        source = _source_of(kb, entry)
-        # a rule is as old, and as high, as the document it is in
-        date = str(getattr(d, "date", None) or (source and source.data.date) or "")
-        level = getattr(d, "level", None) or (source and source.data.level) or ""
-        issuer, doctype = _document_of(kb, entry)
-        status = getattr(d, "status", None) or ""
-        doc = SearchDocument(
-            id=entry.id,
-            kind=entry.kind.name,
-            page=urls.page_path(entry),
-            title=entry.title,
-            title_seg="",
-            aliases_seg="",
-            text_seg="",
-            related_seg="",
-            region=region,
-            region_seg="",
-            level=level,
-            year=date[:4],
-            problems=_linked_ids(kb, entry, "problem"),
-            remedies=_linked_ids(kb, entry, "remedy"),
-            tags=tuple(getattr(d, "tags", None) or ()),
-            date=date,
-            issuer=issuer,
-            doctype=doctype,
-            status=status if status in {"已修订", "已废止"} else "",
-            prose=_prose_of(kb, entry),
-        )
-        texts = {
-            "title_seg": entry.title,
-            # an item's numbers are its other names: 第1条 is 严控文件数量
-            "aliases_seg": " ".join(
-                [*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)]
-            ),
-            "text_seg": _text_of(kb, entry),
-            "related_seg": _related_of(kb, entry),
-            "region_seg": " ".join(region_path(getattr(d, "region", None))),
-        }
-
-        item = cache.key(vocabulary, *texts.values(), *doc.tags)
-        pending.append((doc, texts, item, store.get(SEGMENTS, item)))
+        item = _document_key(kb, entry, vocabulary)
+        kept = store.get(DOCUMENTS, item) if item else None
+        if kept is not None:
+            docs.append(_thawed(kept, shared))
+        else:
+            pending.append((len(docs), *_unsegmented(kb, entry), item))
+            docs.append(None)
     # how much jieba has to cut decides how it reads its dictionary
-    segmenter.prepare(
-        sum(len(t) for _, texts, _, cut in pending if cut is None for t in texts.values()),
-        store,
+    segmenter.prepare(sum(len(t) for _, _, texts, _ in pending for t in texts.values()), store)
+    for at, doc, texts, item in pending:
+        segmented = replace(doc, **{f: segmenter.segmented(v) for f, v in texts.items()})
+        made = replace(segmented, weights=shared.weights(term_weights(segmented, segmenter)))
+        if item:
+            store.put(DOCUMENTS, item, _frozen(made))
+        docs[at] = made
+    return docs  # type: ignore[return-value]  # every place filled
+
+
+def _document_key(kb: KnowledgeBase, entry: Entry, vocabulary: str) -> str:
+    """A key of everything the entry's document is made of: its own file, the glossary that
+    cuts its texts, and what it reads of other entries: the ids, kinds and titles of those
+    it links to (its related titles, its [[id]] links as text), its source's date, level,
+    issuer and parts, and its problems' and remedies' ids (with their parents'). Whatever
+    else of those entries changes leaves it as it is. "" (never kept): an entry not read
+    from a file. Keep it in step with ``_unsegmented``."""
+    if not entry.key:
+        return ""
+    parts = [vocabulary, entry.key]
+    for target in kb.outgoing(entry):
+        parts += [target.id, target.kind.name, target.title]
+    source = _source_of(kb, entry)
+    if source is not None:
+        s = source.data
+        facts = [s.date, s.level, s.issuer, s.parts]
+        parts.append(json.dumps(facts, ensure_ascii=False, default=str))
+    parts += ["\0".join(_linked_ids(kb, entry, kind)) for kind in ("problem", "remedy")]
+    return cache.key(*parts)
+
+
+def _unsegmented(kb: KnowledgeBase, entry: Entry) -> tuple[SearchDocument, dict[str, str]]:
+    """The entry's document without its segments and weights, and the texts they come from."""
+    d = entry.data
+    region = PLACE_SEPARATOR.join(region_path(getattr(d, "region", None)))
+    source = _source_of(kb, entry)
+    # a rule is as old, and as high, as the document it is in
+    date = str(getattr(d, "date", None) or (source and source.data.date) or "")
+    level = getattr(d, "level", None) or (source and source.data.level) or ""
+    issuer, doctype = _document_of(kb, entry)
+    status = getattr(d, "status", None) or ""
+    doc = SearchDocument(
+        id=entry.id,
+        kind=entry.kind.name,
+        page=urls.page_path(entry),
+        title=entry.title,
+        title_seg="",
+        aliases_seg="",
+        text_seg="",
+        related_seg="",
+        region=region,
+        region_seg="",
+        level=level,
+        year=date[:4],
+        problems=_linked_ids(kb, entry, "problem"),
+        remedies=_linked_ids(kb, entry, "remedy"),
+        tags=tuple(getattr(d, "tags", None) or ()),
+        date=date,
+        issuer=issuer,
+        doctype=doctype,
+        status=status if status in {"已修订", "已废止"} else "",
+        prose=_prose_of(kb, entry),
     )
-    docs = []
-    for doc, texts, item, cut in pending:
-        if cut is None:
-            segmented = replace(doc, **{f: segmenter.segmented(v) for f, v in texts.items()})
-            weighted = replace(segmented, weights=term_weights(segmented, segmenter))
-            cut = _segments_of(weighted, shared)
-            store.put(SEGMENTS, item, cut)
-        segments = {f: v.decode() for f, v in cut.items() if isinstance(v, bytes)}
-        # shared again: a value read from the cache has pairs of its own shard
-        docs.append(replace(doc, **segments, weights=shared.weights(cut["weights"])))
-    return docs
+    texts = {
+        "title_seg": entry.title,
+        # an item's numbers are its other names: 第1条 is 严控文件数量
+        "aliases_seg": " ".join([*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)]),
+        "text_seg": _text_of(kb, entry),
+        "related_seg": _related_of(kb, entry),
+        "region_seg": " ".join(region_path(getattr(d, "region", None))),
+    }
+    return doc, texts
 
 
 class _Shared:
@@ -317,16 +369,29 @@ class _Shared:
         self._pairs: dict[tuple[str, int], tuple[str, int]] = {}
 
     def weights(self, weights: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
-        pairs = self._pairs
-        return tuple([pairs.setdefault(pair, pair) for pair in weights])
+        return tuple(map(self._pairs.setdefault, weights, weights))
 
 
-def _segments_of(doc: SearchDocument, shared: _Shared) -> dict[str, object]:
-    """What the cache keeps of a document: the fields jieba and the weights made. The texts
-    as UTF-8 bytes: a str that pickle writes keeps a UTF-8 copy of itself for good."""
-    fields = ("title_seg", "aliases_seg", "text_seg", "related_seg", "region_seg")
-    texts = {f: getattr(doc, f).encode() for f in fields}
-    return {**texts, "weights": shared.weights(doc.weights)}
+def _frozen(doc: SearchDocument) -> dict[str, object]:
+    """What the cache keeps of a document: its fields, texts as UTF-8 bytes (a str that
+    pickle writes keeps a UTF-8 copy of itself for good), and its content hash."""
+    fields = {
+        name: value.encode() if isinstance(value, str) else value
+        for name, value in ((n, getattr(doc, n)) for n in doc.__dataclass_fields__)
+    }
+    return {"fields": fields, "hash": doc.content_hash()}
+
+
+def _thawed(kept: dict, shared: _Shared) -> SearchDocument:
+    fields = {
+        name: value.decode() if isinstance(value, bytes) else value
+        for name, value in kept["fields"].items()
+    }
+    # shared again: a value read from the cache has pairs of its own shard
+    fields["weights"] = shared.weights(fields["weights"])
+    doc = SearchDocument(**fields)
+    doc.__dict__["_content_hash"] = kept["hash"]  # as it was computed (a cached_property)
+    return doc
 
 
 def fingerprint(kb: KnowledgeBase, words: list[str]) -> str:

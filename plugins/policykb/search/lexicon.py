@@ -11,7 +11,7 @@ and of the characters of the glossary.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 # CJK Unified Ideographs and Extension A: every character OpenCC's t2s table can touch here
@@ -45,7 +45,11 @@ class Lexicon:
 def for_documents(documents: Iterable, words: Iterable[str]) -> Lexicon:
     """Folding and correction data for these search documents: the same for both indexes.
     The glossary keeps only the words some document has (a correction must find)."""
-    vocabulary = {term for doc in documents for term, _ in doc.weights}
+    return for_terms({term for doc in documents for term, _ in doc.weights}, words)
+
+
+def for_terms(vocabulary: Collection[str], words: Iterable[str]) -> Lexicon:
+    """The same, given every term of the documents (an index has them at hand)."""
     chars = {ch for term in vocabulary if not term.startswith("@") for ch in term}
     return build(chars, [w.lower() for w in words if w.lower() in vocabulary])
 

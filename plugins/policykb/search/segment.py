@@ -232,6 +232,7 @@ class Segmenter:
         self._cut = 0  # characters cut with the stored copy
         self._blocks: dict[str, tuple[str, ...]] = {}  # block → its segments
         self._subwords: dict[str, tuple[str, ...]] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}  # token → its index terms
         self._lock = threading.Lock()
 
     def prepare(self, characters: int, store: Cache | None = None) -> None:
@@ -333,6 +334,17 @@ class Segmenter:
             self._subwords[token] = found
         return found
 
+    def index_terms(self, token: str) -> tuple[str, ...]:
+        """The token's index terms: lowercased, with its subwords; none for a stopword."""
+        found = self._terms.get(token)
+        if found is None:
+            lower = token.lower()
+            found = (lower, *self.subwords(lower)) if self.is_indexable(lower) else ()
+            if len(self._terms) >= _MEMO_LIMIT:
+                self._terms.clear()
+            self._terms[token] = found
+        return found
+
     def user_dictionary(self) -> str:
         """The glossary as a jieba user-dictionary file (word and frequency per line)."""
         return "".join(f"{w} {self._tokenizer.FREQ[w]}\n" for w in self.words)
@@ -344,10 +356,7 @@ class Segmenter:
 def terms(segmenter: Segmenter, tokens: Iterable[str]) -> list[str]:
     """Index terms for segmented tokens: lowercased, stopwords out, subwords in."""
     out: list[str] = []
+    of = segmenter.index_terms
     for token in tokens:
-        token = token.lower()
-        if not segmenter.is_indexable(token):
-            continue
-        out.append(token)
-        out.extend(segmenter.subwords(token))
+        out.extend(of(token))
     return out

@@ -20,6 +20,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # building needs them; answering a query must not pay for imp
     from .documents import SearchDocument
     from .segment import Segmenter
 
-FORMAT = "policykb-whoosh-3"  # bump when fields or analysis change
+FORMAT = "policykb-whoosh-4"  # bump when fields or analysis change
 # "督检考^37 考核^12": each term with its weight, read back as the posting's weight
 _WEIGHTED = RegexTokenizer(r"\S+") | DelimitedAttributeFilter("^", "boost", 1.0, float)
 
@@ -98,12 +99,64 @@ def build(
             _write_side_files(directory, documents, meta, words)
         return meta
     with replacing(directory) as staging:
-        ix = windex.create_in(staging, schema())
-        with ix.writer(limitmb=32) as writer:
-            for doc in documents:
-                writer.add_document(**_fields(doc))
-        _write_side_files(staging, documents, meta, words)
+        terms = _write_new(staging, documents)
+        _write_side_files(staging, documents, meta, words, terms=terms)
     return meta
+
+
+def _write_new(directory: Path, documents: list[SearchDocument]) -> set[str]:
+    """A new index of ``documents`` in the empty ``directory``: one segment, written with
+    whoosh's own codec from the documents' weights as they are. Its writer would parse
+    "term^weight" strings again and sort the postings (two million at 10,000 entries)
+    through a pool spilled to disk in runs; here they are grouped by term in memory
+    (``postings_of``) and written in order. The index is the one ``add_document`` makes:
+    the same postings, weights, lengths, stored fields and id column."""
+    from whoosh.codec import default_codec
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.system import pack_uint
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    from .documents import postings_of
+
+    fields = schema()
+    ids, terms = fields["id"], fields["terms"]
+    storage = FileStorage(str(directory))
+    codec = default_codec()
+    segment = codec.new_segment(storage, windex._DEF_INDEX_NAME)
+    per_doc = codec.per_document_writer(storage, segment)
+    lengths = []  # of each document's terms field, as whoosh reads it back (one byte)
+    for n, doc in enumerate(documents):
+        per_doc.start_doc(n)
+        per_doc.add_field("id", ids, doc.id, 0)
+        per_doc.add_column_value("id", ids.column_type, ids.to_column_value(doc.id))
+        per_doc.add_field("prose", fields["prose"], doc.prose, 0)
+        per_doc.add_field("terms", terms, None, len(doc.weights))
+        per_doc.finish_doc()
+        lengths.append(byte_to_length(length_to_byte(len(doc.weights))) if doc.weights else 0)
+    per_doc.close()
+    writer = codec.field_writer(storage, segment)
+    writer.start_field("id", ids)
+    for n in sorted(range(len(documents)), key=lambda n: documents[n].id):
+        writer.start_term(documents[n].id.encode())
+        writer.add(n, 1.0, b"", 0)
+        writer.finish_term()
+    writer.finish_field()
+    writer.start_field("terms", terms)
+    once = pack_uint(1)  # the frequency: a term is in a document once, with its weight
+    add = writer.add
+    postings = postings_of(documents)
+    for term, flat in sorted(postings.items()):
+        writer.start_term(term.encode())
+        for n, weight in zip(flat[::2], flat[1::2], strict=True):
+            add(n, float(weight), once, lengths[n])
+        writer.finish_term()
+    writer.finish_field()
+    writer.close()
+    segment.set_doc_count(len(documents))
+    segment.create_compound_file(storage)
+    windex.TOC(fields, [segment], 0).write(storage, windex._DEF_INDEX_NAME)
+    storage.temp_storage(f"{windex._DEF_INDEX_NAME}.tmp").destroy()  # the columns' scratch
+    return set(postings)  # every term, for the lexicon
 
 
 def _compatible(directory: Path, use_directory_urls: bool) -> bool:
@@ -187,9 +240,10 @@ def _write_side_files(
     meta: IndexMeta,
     words: list[str],
     known: dict[str, tuple] | None = None,
+    terms: Collection[str] | None = None,
 ) -> None:
     """``known``: the (row, url, hash) already in table.json of documents that did not
-    change, by id (``update_entries``)."""
+    change, by id (``update_entries``). ``terms``: all the documents' terms, if known."""
     # the writer's lock file (made 0755) outlives it; no process writes the index now
     (directory / "MAIN_WRITELOCK").unlink(missing_ok=True)
     from .. import urls
@@ -210,7 +264,12 @@ def _write_side_files(
         "hashes": [content for _, _, content in entries],
     }
     _write_json(directory / TABLE, table)
-    _write_json(directory / LEXICON, lexicon.for_documents(documents, words).to_json())
+    lex = (
+        lexicon.for_documents(documents, words)
+        if terms is None
+        else lexicon.for_terms(terms, words)
+    )
+    _write_json(directory / LEXICON, lex.to_json())
     _write_json(directory / META, meta.__dict__)  # last: a server reopens when it changes
 
 
