@@ -44,6 +44,10 @@ class Project:
         from mkdocs.config import load_config
         from mkdocs.exceptions import Abort, ConfigurationError
 
+        # jieba as our segmenter imports it, without pkg_resources (see segment), before
+        # Material's search plugin imports it (the plugin, loaded next, imports segment)
+        from .search import segment  # noqa: F401
+
         if not self.config_file.is_file():
             raise ProjectError(
                 f"{self.config_file}: no such file (give the project's mkdocs.yml with -f)"
