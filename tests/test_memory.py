@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from policykb.plugin import PolicyKBPlugin
+from policykb.search import segment
+from policykb.search.segment import Segmenter
 from policykb.site_output import TrackedFile
 
 from .conftest import Project
@@ -48,3 +50,12 @@ def test_a_generated_page_keeps_its_html_until_written_but_not_its_markdown(
     case = held["cases/lanzhou-xinqu-duokao-heyi.md"]
     assert case[0] == "" and "兰州新区" in case[1]
     assert "兰州新区" in kb.site("cases/lanzhou-xinqu-duokao-heyi.html")
+
+
+def test_a_build_frees_jiebas_dictionary_once_every_document_is_cut(kb: Project) -> None:
+    assert kb.run("build").code == 0
+    assert segment._base is None
+    segmenter = Segmenter(["多考合一"])
+    before = segmenter.cut("兰州新区推行多考合一")
+    segmenter.release()
+    assert segmenter.cut("兰州新区推行多考合一") == before  # read again, the same cut

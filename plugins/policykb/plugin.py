@@ -55,6 +55,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     preloaded: KnowledgeBase | None = None
     segmenter: Segmenter | None = None
     documents: list[SearchDocument] = []
+    # Set by Project for `build.py serve`, whose edits cut text with the same segmenter.
+    keep_segmenter = False
     diagnostics: list[Diagnostic] = []
     _pages_started: tuple[float, float] | None = None
     active_index: Page | None = None  # the index page made active for the entry page being written
@@ -153,6 +155,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 use_directory_urls=directory_urls,
             )
         store.save()  # once: the publications' files, the documents' segments, the pinyin
+        if not self.keep_segmenter:
+            self.segmenter.release()  # every document is cut: before MkDocs reads the pages
         for path, content in index.files.items():
             files.append(TrackedFile.generated(config, path, content=content))
         config.extra["policykb_search"] = {

@@ -35,6 +35,7 @@ class ProjectError(Exception):
 @dataclass
 class Project:
     config_file: Path
+    serving: bool = False  # `build.py serve`: what its edits reuse is kept after a build
 
     @property
     def root(self) -> Path:
@@ -135,6 +136,7 @@ class Project:
         config = self.mkdocs_config(site_dir=str(site_dir))
         plugin = config.plugins["policykb"]
         plugin.preloaded = kb
+        plugin.keep_segmenter = self.serving
         plugin.previous_output = previous
         if turn is not None:
             # before the pages, and first thing after them (before the search index)
