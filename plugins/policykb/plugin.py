@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from importlib import resources
 from pathlib import Path
@@ -303,7 +302,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             return
         if self._pages_started:
             progress.since("MkDocs pages (Markdown, theme, other plugins)", self._pages_started)
-        self._release_pages()
         directory_urls = uses_directory_urls(config)
         with progress.stage("whoosh index", len(self.documents)):
             whoosh_index.build(
@@ -320,16 +318,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             len(self.kb.entries),
             self.work_dir / "index",
         )
-
-    def _release_pages(self) -> None:
-        """What MkDocs keeps of every page once it has checked the links (before this
-        event): each page's anchors, and the Markdown converters left in reference cycles,
-        collected now so that the whoosh writer reuses their memory."""
-        for file in self.files.documentation_pages():
-            if isinstance(file, TrackedFile) and file.page is not None:
-                file.page.present_anchor_ids = None
-                file.page.links_to_anchors = None
-        gc.collect()
 
 
 def _release(page: Page) -> None:
