@@ -27,7 +27,7 @@ PAGE = f"{CASE}.html"  # the offline plugin: pages as cases/x.html
 def rendered(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """The pages MkDocs converts from Markdown ("read") and writes, build after build."""
     seen: dict[str, list[str]] = {"read": [], "written": []}
-    for event, key in (("on_page_content", "read"), ("on_post_page", "written")):
+    for event, key in (("on_page_markdown", "read"), ("on_post_page", "written")):
         original = getattr(PolicyKBPlugin, event)
 
         @functools.wraps(original)

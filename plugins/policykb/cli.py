@@ -198,6 +198,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .watcher import Watcher
 
     project = _project(args)
+    project.serving = True
     version = SiteVersion()
     live = LiveSite(project, version, strict=args.strict, warn=_warn)
     site = live.build()

@@ -13,7 +13,7 @@ from jinja2.runtime import Context
 from mkdocs.commands.build import _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -57,9 +57,10 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     preloaded: KnowledgeBase | None = None
     segmenter: Segmenter | None = None
     documents: list[SearchDocument] = []
+    # Set by Project for `build.py serve`, whose edits cut text with the same segmenter.
+    keep_segmenter = False
     diagnostics: list[Diagnostic] = []
     _pages_started: tuple[float, float] | None = None
-    _copied_released = False  # the generated files' contents, once MkDocs has copied them
     active_index: Page | None = None  # the index page made active for the entry page being written
     # Set by Project.build: what the site being built over holds (empty: build everything).
     previous_output: OutputState | None = None
@@ -112,7 +113,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if not self.kb or not self.segmenter:
             return None
         self.files = files
-        self._copied_released = False
         store = Cache(self.work_dir / CACHE_FOLDER)
         pinyin.remember_in(store)  # the orders, the group pages' names, the lexicon
         try:
@@ -178,6 +178,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 store=store,
             )
         store.save()  # once: the publications' files, the documents' segments, the pinyin
+        if not self.keep_segmenter:
+            self.segmenter.release()  # every document is cut: before MkDocs reads the pages
         for path, content in index.files.items():
             files.append(TrackedFile.generated(config, path, content=content))
         config.extra["policykb_search"] = {
@@ -190,12 +192,14 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
 
     @event_priority(-100)  # last: the nav as every other plugin left it
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> None:
-        """Which pages MkDocs reads: those whose source changed since the last build."""
+        """Which pages MkDocs reads: those whose source changed since the last build; the
+        generated files that are not pages are written now, before it reads them."""
         if not self.kb:
             return
         self.nav = nav
         self.output = SiteOutput(self.previous_output or OutputState(), config)
         self.output.sources_read(files)
+        self.output.write_files(files)
 
     @event_priority(-100)
     def on_env(self, env: object, *, config: MkDocsConfig, files: Files) -> None:
@@ -247,8 +251,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         """An entry page, out of the nav, still shows where it stands: its kind's tab active,
         a breadcrumb up to the index, the entries before and after it there, and the
         citation its "复制引用" button copies."""
-        if self.kb:
-            self._release_copied()
         entry = self.kb and self.entry_pages.get(page.file.src_uri)
         if not entry:
             return None
@@ -280,16 +282,6 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     def _page(self, path: str) -> Page:
         return self.files.get_file_from_path(path).page
 
-    def _release_copied(self) -> None:
-        # Before the first page is written MkDocs has copied every other file: the generated
-        # ones (entries/*.json, the CSV, the in-browser index…) need not stay in memory.
-        if self._copied_released:
-            return
-        self._copied_released = True
-        for file in self.files:
-            if isinstance(file, TrackedFile) and not file.is_documentation_page():
-                file.content_bytes = b""
-
     def on_page_markdown(self, markdown: str, *, page: Page, **kwargs: object) -> str | None:
         """A generated page's HTML blocks set aside while Python-Markdown reads the rest."""
         if not isinstance(page.file, TrackedFile):
@@ -301,7 +293,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
 
     # First, before any other plugin reads the page (material/search indexes its HTML).
     @event_priority(100)
-    def on_page_content(self, html: str, *, page: Page, **kwargs: object) -> str | None:
+    def _clean_content(self, html: str, *, page: Page, **kwargs: object) -> str | None:
         """The page's HTML, its blocks back in place, with whatever authors' content could
         smuggle in removed."""
         if not self.config.enabled:
@@ -311,6 +303,17 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         except htmlblocks.LostBlock as exc:
             raise PluginError(f"{page.file.src_uri}: {exc}") from None
         return sanitize.clean(html)
+
+    # Last: once every plugin has seen the page's Markdown.
+    @event_priority(-100)
+    def _release_markdown(self, html: str, *, page: Page, **kwargs: object) -> str | None:
+        """A generated page's Markdown, once made into HTML: MkDocs reads every page before
+        it writes any, and would hold every page's Markdown until the build ends."""
+        if isinstance(page.file, TrackedFile):
+            page.markdown = ""
+        return None
+
+    on_page_content = CombinedEvent(_clean_content, _release_markdown)
 
     # Last: the policy hashes the inline scripts of the page as every other plugin left it.
     @event_priority(-100)

@@ -38,6 +38,7 @@ class ProjectError(Exception):
 @dataclass
 class Project:
     config_file: Path
+    serving: bool = False  # `build.py serve`: what its edits reuse is kept after a build
     # mkdocs.yml as loaded once (a build loads its own, with the plugins fresh for it)
     _config: MkDocsConfig | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -61,6 +62,10 @@ class Project:
     def _load_config(self, **overrides: object) -> MkDocsConfig:
         from mkdocs.config import load_config
         from mkdocs.exceptions import Abort, ConfigurationError
+
+        # jieba as our segmenter imports it, without pkg_resources (see segment), before
+        # Material's search plugin imports it (the plugin, loaded next, imports segment)
+        from .search import segment  # noqa: F401
 
         if not self.config_file.is_file():
             raise ProjectError(
@@ -163,6 +168,7 @@ class Project:
         config = self.mkdocs_config(site_dir=str(site_dir))
         plugin = config.plugins["policykb"]
         plugin.preloaded = kb
+        plugin.keep_segmenter = self.serving
         plugin.previous_output = previous
         if turn is not None:
             # before the pages, and first thing after them (before the search index)

@@ -41,14 +41,16 @@ PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinj
 
 
 class TrackedFile(File):
-    """A file MkDocs writes only when ``changed`` (its key differs from the last build's)."""
+    """A file MkDocs writes only when ``changed`` (its key differs from the last build's)
+    and not ``written`` already (see ``SiteOutput.write_files``)."""
 
     changed: bool = True
+    written: bool = False
     source: str = ""  # the hash of its content (a page's: of its Markdown)
     key: str = ""  # the hash of all it is made from
 
     def is_modified(self) -> bool:
-        return self.changed
+        return self.changed and not self.written
 
 
 @dataclass
@@ -163,6 +165,20 @@ class SiteOutput:
             else:
                 file.key = file.source
                 file.changed = self._changed(file.key, self.previous.keys.get(file.dest_uri), file)
+
+    def write_files(self, files: Files) -> None:
+        """Writes the changed generated files that are not pages (entries.json, the CSV, the
+        in-browser index…) and releases every generated file's content: MkDocs would copy
+        them only after reading every page, and ten thousand pages' Markdown and HTML are
+        held in memory then. Each destination is removed first (a new inode, see above)."""
+        for file in files:
+            if not isinstance(file, TrackedFile) or file.is_documentation_page():
+                continue
+            if file.is_modified():
+                Path(file.abs_dest_path).unlink(missing_ok=True)
+                file.copy_file()
+                file.written = True
+            file.content_bytes = b""
 
     def complete(
         self, files: Files, nav: Navigation, neighbours: dict[str, tuple[Page | None, ...]]

@@ -287,6 +287,16 @@ class Segmenter:
     def for_kb(cls, kb: KnowledgeBase) -> Segmenter:
         return cls(glossary(kb))
 
+    def release(self) -> None:
+        """Frees jieba's dictionary (some 70 MB) and the memos of what was cut, once a build
+        has cut every document: read again, as on first use, if anything is cut after."""
+        global _base
+        with self._lock:
+            self._built = None
+            self._blocks, self._subwords = {}, {}
+        with _base_lock:
+            _base = None
+
     def cut(self, text: str) -> list[str]:
         """Segments of ``text``, white space included, so that joining them gives it back."""
         # HMM off: the same string is always cut the same way, in a document or a query.
