@@ -56,6 +56,11 @@ def test_the_site_leaves_out_the_theme_source_maps(built):
     assert (built / "site/assets/javascripts").is_dir()
 
 
+def test_the_site_leaves_out_the_script_fragments_its_templates_include(built):
+    assert not (built / "site/partials").exists()
+    assert "__md_set" in (built / "site/assets/policykb/header.js").read_text(encoding="utf-8")
+
+
 def test_the_scheme_switch_and_search_box_are_written_by_one_cached_script(built):
     site = built / "site"
     header = json_string((site / "assets/policykb/header.js").read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ from mkdocs.commands.build import _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -48,7 +48,12 @@ ASSETS = {  # site path → file in the package's assets/
 MATERIAL_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 # Generated pages stay out of Material's own search index: their documents are
 # segmented once, by us, for the whoosh index and the in-browser index alike.
+THEME = str(resources.files("policykb") / "theme")  # our overrides of Material's templates
 EXCLUDE_FROM_MATERIAL = "---\nsearch:\n  exclude: true\n---\n\n"
+
+
+def _in_theme(file: File) -> bool:
+    return (file.abs_src_path or "").startswith(THEME)
 
 
 class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
@@ -105,8 +110,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         with progress.stage("segmenter"):
             self.segmenter = Segmenter.for_kb(self.kb)
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        theme_dir = str(resources.files("policykb") / "theme")
-        apply_site_defaults(config, theme_dir=theme_dir)
+        apply_site_defaults(config, theme_dir=THEME)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -133,6 +137,10 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             # Material's search worker and its lunr languages (1 MB): it never starts, since
             # search.js, not Material, searches (theme/partials/search.html).
             elif file.src_uri.startswith(MATERIAL_SEARCH):
+                files.remove(file)
+            # Our theme's script fragments, which its templates include (header.js): MkDocs
+            # would copy them as static files no page loads.
+            elif file.src_uri.startswith("partials/") and _in_theme(file):
                 files.remove(file)
         downloads = publications.formats(self.config.publications)
         compiled = template_cache(self.work_dir / CACHE_FOLDER, "pages")
