@@ -134,6 +134,12 @@ def test_a_table_of_contents_for_three_sections_or_more(built):
     assert 1 <= len(short) <= 2 and len(long) >= 3
     assert toc("cases/lanzhou-xinqu-duokao-heyi.html") == []
     assert toc("problems/dujiankao-guoduo.html") == long
+    # without one, its column stays (the layout is the same), empty and unmanaged
+    case = (built / "site/cases/lanzhou-xinqu-duokao-heyi.html").read_text(encoding="utf-8")
+    assert '<div class="md-sidebar md-sidebar--secondary"></div>' in case
+    assert 'data-md-type="toc"' not in case
+    problem = (built / "site/problems/dujiankao-guoduo.html").read_text(encoding="utf-8")
+    assert 'data-md-type="toc"' in problem
 
 
 def test_only_the_page_title_loses_its_permalink(built):
