@@ -195,26 +195,19 @@ class LiveSite:
         (linked to or from them, before or after the edit; before and after them in their
         index), whose backlinks and prev/next links change. Each published, then the
         version moves."""
-        from . import order, urls
-        from .kinds import KINDS
-
         assert self.kept is not None
         plugin = self.kept[1]
         assert plugin.kb is not None
         old_kb, old_orders = plugin.kb, plugin.reading_orders
-        published = kb.published()
         before = {e.id: e for e in plugin.entry_pages.values()}  # old_kb's published ones
-        after = {e.id: e for e in published}
+        plugin.hold(kb)  # the kept state made to hold ``kb`` (the complete update's replaces it)
+        after = {e.id: e for e in plugin.entry_pages.values()}
         changed = [e for i, e in after.items() if i not in before or before[i].key != e.key]
         removed = [e for i, e in before.items() if i not in after]
-        # the kept state made to hold ``kb`` (the complete update's replaces it)
-        plugin.kb = kb
-        plugin.entry_pages = {urls.page_path(e): e for e in published}
-        plugin.reading_orders = {k.name: order.reading_order(kb, k.name) for k in KINDS}
         if not changed and not removed:
             return
         near = _next_to(old_kb, kb, old_orders, plugin.reading_orders, changed, removed)
-        renderer = _renderer(self.kept[0], plugin, kb)
+        renderer = plugin.renderer(self.kept[0])
         for what, entries, gone in [("", changed, removed), (" next to them", near, [])]:
             if not entries and not gone:
                 continue
@@ -289,22 +282,6 @@ class LiveSite:
                 f"rendered, {wall:.2f} s (CPU {cpu:.2f} s) after {names}",
                 flush=True,
             )
-
-
-def _renderer(config: MkDocsConfig, plugin: PolicyKBPlugin, kb: KnowledgeBase) -> Renderer:
-    """The build's Renderer for ``kb``, its templates compiled once (the build's cache)."""
-    from .cache import template_cache
-    from .pipeline import CACHE_FOLDER
-    from .publish import publications
-    from .render import Renderer
-    from .site_config import uses_directory_urls
-
-    return Renderer(
-        kb,
-        downloads=publications.formats(plugin.config.publications),
-        bytecode_cache=template_cache(plugin.work_dir / CACHE_FOLDER, "pages"),
-        use_directory_urls=uses_directory_urls(config),
-    )
 
 
 def render_entry_pages(

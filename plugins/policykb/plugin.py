@@ -46,9 +46,9 @@ ASSETS = {  # site path → file in the package's assets/
     "assets/policykb/material-content.js": "material/content.js",
 }
 MATERIAL_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
+THEME = str(resources.files("policykb") / "theme")  # our overrides of Material's templates
 # Generated pages stay out of Material's own search index: their documents are
 # segmented once, by us, for the whoosh index and the in-browser index alike.
-THEME = str(resources.files("policykb") / "theme")  # our overrides of Material's templates
 EXCLUDE_FROM_MATERIAL = "---\nsearch:\n  exclude: true\n---\n\n"
 
 
@@ -124,9 +124,27 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         finally:
             pinyin.remember_in(None)
 
+    def hold(self, kb: KnowledgeBase) -> None:
+        """``kb`` as the pages are made of it: its entry pages and each kind's reading order
+        (a build's, and an edit's under `build.py serve` on the state a build kept)."""
+        self.kb = kb
+        self.entry_pages = {urls.page_path(e): e for e in kb.published()}
+        self.reading_orders = {k.name: order.reading_order(kb, k.name) for k in KINDS}
+
+    def renderer(self, config: MkDocsConfig, store: Cache | None = None) -> Renderer:
+        """The Renderer of the held knowledge base's pages, its templates compiled once (in
+        the work dir's cache); ``store``: the last build's entry page sources."""
+        assert self.kb is not None
+        return Renderer(
+            self.kb,
+            downloads=publications.formats(self.config.publications),
+            bytecode_cache=template_cache(self.work_dir / CACHE_FOLDER, "pages"),
+            use_directory_urls=uses_directory_urls(config),
+            store=store,
+        )
+
     def _add_files(self, files: Files, config: MkDocsConfig, store: Cache) -> Files:
-        self.entry_pages = {urls.page_path(e): e for e in self.kb.published()}
-        self.reading_orders = {k.name: order.reading_order(self.kb, k.name) for k in KINDS}
+        self.hold(self.kb)
         for file in list(files):
             # The entry files live in docs_dir but are data, not pages or assets.
             if file.src_uri.lower().endswith((".yaml", ".yml")):
@@ -142,17 +160,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             # would copy them as static files no page loads.
             elif file.src_uri.startswith("partials/") and _in_theme(file):
                 files.remove(file)
-        downloads = publications.formats(self.config.publications)
-        compiled = template_cache(self.work_dir / CACHE_FOLDER, "pages")
         with progress.stage("page sources"):
-            renderer = Renderer(
-                self.kb,
-                downloads=downloads,
-                bytecode_cache=compiled,
-                use_directory_urls=uses_directory_urls(config),
-                store=store,  # an unchanged entry page's source is the last build's
-            )
-            for page in renderer.pages():
+            # an unchanged entry page's source is the last build's
+            for page in self.renderer(config, store).pages():
                 if files.get_file_from_path(page.path):
                     raise PluginError(
                         f"{page.path} is generated from the knowledge base; "
@@ -164,6 +174,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         for path, name in ASSETS.items():
             files.append(TrackedFile.generated(config, path, content=(assets / name).read_bytes()))
         directory_urls = uses_directory_urls(config)
+        downloads = publications.formats(self.config.publications)
         with progress.stage(f"publications ({', '.join(downloads) or 'no files'}), feed, CSV"):
             generated = publications.files(
                 self.kb,
