@@ -81,11 +81,8 @@ def load(
     for _, rel, item in sorted(files, key=lambda f: f[:2]):
         if isinstance(item, Entry):  # kept from ``since``: its name passed the checks there
             assert since is not None
-            if item.id in first_path:
-                message = f"duplicate id '{item.id}': also used by {first_path[item.id]}"
-                errors.append(Diagnostic(rel, 1, 1, message))
+            if not _claim(item.id, rel, first_path, errors):
                 continue
-            first_path[item.id] = rel
             entries.append(item)
             sources[rel] = since.sources[rel]
             continue
@@ -111,12 +108,8 @@ def load(
                 Diagnostic(rel, 1, 1, f"id '{stem}' is reserved for the site's own pages")
             )
             continue
-        if stem in first_path:
-            errors.append(
-                Diagnostic(rel, 1, 1, f"duplicate id '{stem}': also used by {first_path[stem]}")
-            )
+        if not _claim(stem, rel, first_path, errors):
             continue
-        first_path[stem] = rel
         state, entry, problems = _read(item, store)
         errors.extend(problems)
         if state is not None:
@@ -125,6 +118,17 @@ def load(
             entries.append(entry)
     valid = {e.id for e in entries}
     return Loaded(entries, errors, set(first_path) - valid, sources)
+
+
+def _claim(name: str, rel: str, first_path: dict[str, str], errors: list[Diagnostic]) -> bool:
+    """Whether ``name`` is the id of the file ``rel`` alone so far (else a duplicate's error)."""
+    if name in first_path:
+        errors.append(
+            Diagnostic(rel, 1, 1, f"duplicate id '{name}': also used by {first_path[name]}")
+        )
+        return False
+    first_path[name] = rel
+    return True
 
 
 def _read(item: EntryFile, store: Cache) -> tuple[FileState | None, Entry | None, list[Diagnostic]]:
