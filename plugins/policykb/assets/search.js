@@ -509,27 +509,85 @@
     });
   }
 
-  // Marks the query's terms in plain text (longest first, never inside another mark).
-  function highlight(text, terms) {
+  // Where the query's terms occur in plain text: [start, end) pairs in order, longest
+  // term first, never one inside another.
+  function markRanges(text, terms) {
     var sorted = terms.filter(function (t) { return t && t.charAt(0) !== "@"; })
       .sort(function (a, b) { return b.length - a.length; });
     var marks = [];
+    var lower = text.toLowerCase();
     sorted.forEach(function (t) {
       var from = 0, at;
-      var lower = text.toLowerCase();
       while ((at = lower.indexOf(t, from)) >= 0) {
         var end = at + t.length;
         if (!marks.some(function (m) { return at < m[1] && m[0] < end; })) marks.push([at, end]);
         from = end;
       }
     });
-    marks.sort(function (a, b) { return a[0] - b[0]; });
+    return marks.sort(function (a, b) { return a[0] - b[0]; });
+  }
+
+  // Marks the query's terms in plain text, as HTML.
+  function highlight(text, terms) {
     var out = "", last = 0;
-    marks.forEach(function (m) {
+    markRanges(text, terms).forEach(function (m) {
       out += escapeHtml(text.slice(last, m[0])) + "<mark>" + escapeHtml(text.slice(m[0], m[1])) + "</mark>";
       last = m[1];
     });
     return out + escapeHtml(text.slice(last));
+  }
+
+  // search.highlight, Material's feature done here (Material's needs its own search index,
+  // which this site does not load): a hit's link carries the query's words as ?h=…, and
+  // the page it opens marks them in its article. Words of one character would mark half
+  // the page, so they are left out; the list is bounded, as anything read off a URL.
+  var HIGHLIGHT = config.features.indexOf("search.highlight") >= 0;
+  var MARK_WORDS = 8, MARK_WORD_CHARS = 32;
+  function markable(terms) {
+    var seen = {};
+    return terms.filter(function (t) {
+      var n = chars(t).length;
+      if (!t || t.charAt(0) === "@" || n < 2 || n > MARK_WORD_CHARS || seen[t]) return false;
+      return (seen[t] = true);
+    }).slice(0, MARK_WORDS);
+  }
+
+  function hitHref(hit, terms) {
+    var href = base + "/" + hit.url;
+    var words = HIGHLIGHT ? markable(terms) : [];
+    return words.length ? href + "?h=" + encodeURIComponent(words.join(" ")) : href;
+  }
+
+  // Wraps the words of ?h= in <mark> in the article's text, with DOM nodes only (what
+  // the URL says is never parsed as markup).
+  function markArticle() {
+    var words = markable((new URLSearchParams(root.location.search).get("h") || "")
+      .toLowerCase().split(/\s+/));
+    var article = document.querySelector("article.md-content__inner");
+    if (!HIGHLIGHT || !words.length || !article) return;
+    var skip = "script, style, mark, a.headerlink, [hidden], #kb-search-page";
+    var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        return node.parentNode.closest(skip) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      },
+    });
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach(function (node) {
+      var text = node.nodeValue, ranges = markRanges(text, words);
+      if (!ranges.length) return;
+      var parts = document.createDocumentFragment(), last = 0;
+      ranges.forEach(function (m) {
+        parts.appendChild(document.createTextNode(text.slice(last, m[0])));
+        var mark = document.createElement("mark");
+        mark.setAttribute("data-md-highlight", "");
+        mark.textContent = text.slice(m[0], m[1]);
+        parts.appendChild(mark);
+        last = m[1];
+      });
+      parts.appendChild(document.createTextNode(text.slice(last)));
+      node.parentNode.replaceChild(parts, node);
+    });
   }
 
   // kind · region · date, and for rules and sources the level and the issuer
@@ -558,7 +616,7 @@
   // A hit in the header's drop-down, in Material's markup so that its styles apply.
   function dropdownItem(hit, terms) {
     return '<li class="md-search-result__item kb-hit" data-kb-id="' + escapeHtml(hit.id) + '">' +
-      '<a href="' + escapeHtml(base + "/" + hit.url) + '" class="md-search-result__link" tabindex="-1">' +
+      '<a href="' + escapeHtml(hitHref(hit, terms)) + '" class="md-search-result__link" tabindex="-1">' +
       '<article class="md-search-result__article md-typeset">' +
       '<div class="md-search-result__icon md-icon"></div>' +
       "<h1>" + highlight(hit.title, terms) + "</h1>" +
@@ -569,7 +627,7 @@
   // A hit on the search page.
   function pageItem(hit, terms) {
     return '<li class="kb-hit" data-kb-id="' + escapeHtml(hit.id) + '">' +
-      '<a class="kb-hit__title" href="' + escapeHtml(base + "/" + hit.url) + '">' +
+      '<a class="kb-hit__title" href="' + escapeHtml(hitHref(hit, terms)) + '">' +
       highlight(hit.title, terms) + "</a>" +
       '<span class="kb-hit__meta">' + metaHtml(hit) + "</span>" +
       '<p class="kb-hit__snippet">' + snippetOf(hit, terms) + "</p></li>";
@@ -821,4 +879,5 @@
 
   bindHeader();
   bindPage();
+  markArticle();
 })(typeof window !== "undefined" ? window : this);
