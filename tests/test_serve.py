@@ -354,6 +354,23 @@ def test_a_reader_reloads_once_per_edit_and_only_if_the_page_changed(kb, live):
     assert page_version(live, other) == before[other]
 
 
+def test_an_open_page_reloads_itself_in_the_browser_and_so_does_a_404_page(kb, live, browser):
+    context = browser.new_context()
+    try:
+        edited, missing = context.new_page(), context.new_page()
+        edited.goto(f"{live.url}/cases/nanle-wangge.html")
+        missing.goto(f"{live.url}/cases/nanle-wangge-2.html")  # the site's 404 page
+        assert missing.title().startswith("页面不存在")
+        kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+        shown = "() => document.body.innerText.includes('推行无会日')"
+        edited.wait_for_function(shown, timeout=30_000)
+        original = (kb.root / "cases" / "nanle-wangge.yaml").read_text(encoding="utf-8")
+        kb.write("cases/nanle-wangge-2.yaml", original.replace("title: ", "title: 又一个", 1))
+        missing.wait_for_function("() => document.title.startsWith('又一个')", timeout=30_000)
+    finally:
+        context.close()
+
+
 def test_a_broken_edit_shows_where_and_keeps_the_last_good_site(kb, live):
     kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: [全县设")
     error = live.wait_for_line("cases/nanle-wangge.yaml:")

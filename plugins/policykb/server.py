@@ -29,10 +29,17 @@ VERSION_PATH = "/api/version"  # the site's version and a page's, for live reloa
 RELOAD_SCRIPT = "/api/reload.js"
 
 
-def reload_tag(page: str) -> bytes:
+def reload_tag(page: str | None) -> bytes:
     """Goes before </head>: a script file, which the pages' Content-Security-Policy allows
-    ('self'), told which version of its page it came with (``page_version``)."""
-    return f'<script src="{RELOAD_SCRIPT}" data-page="{page}" defer></script>'.encode()
+    ('self'), told which version of its page it came with (``page_version``; none for the
+    404 page, which reloads once the page it stands for is there)."""
+    version = f' data-page="{page}"' if page else ""
+    return f'<script src="{RELOAD_SCRIPT}"{version} defer></script>'.encode()
+
+
+def with_reload(body: bytes, page: str | None) -> bytes:
+    head = body.find(b"</head>")
+    return body if head < 0 else body[:head] + reload_tag(page) + body[head:]
 
 
 def _hash(page: bytes) -> str:
@@ -128,10 +135,7 @@ class Handler(SimpleHTTPRequestHandler):
         if self.version is not None and (page := self._page_path(self.path)):
             with open(page, "rb") as file:  # the file at this instant, old or new (fsutil)
                 body = file.read()
-            head = body.find(b"</head>")
-            if head >= 0:
-                tag = reload_tag(_hash(body))
-                body = body[:head] + tag + body[head:]
+            body = with_reload(body, _hash(body))
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -163,6 +167,8 @@ class Handler(SimpleHTTPRequestHandler):
             return
         # the site's own page (Chinese, with links home and to search), not http.server's
         body = page.read_bytes()
+        if self.version is not None:  # an address whose entry is being written reloads
+            body = with_reload(body, None)
         self.send_response(code)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

@@ -2,7 +2,9 @@
 // serves; a built site never has it): the page reloads once its own file changed, after an
 // edit was published (the server says which version of the page this script came with, and
 // which is there now: an edit's later stages that write the same page again reload nothing).
-// Opened as a file (file://) there is no server to ask.
+// The 404 page comes with no version: it reloads once its address has a page (an entry
+// added, or one whose id an edit is giving back). Opened as a file (file://) there is no
+// server to ask.
 (function () {
   "use strict";
   if (location.protocol !== "http:" && location.protocol !== "https:") return;
