@@ -48,5 +48,6 @@ def cjk_font_installed() -> bool:
     from policykb.publish import fonts
 
     fonts.installed.cache_clear()
-    fonts._families.cache_clear()  # the fonts just installed
+    fonts._listing.cache_clear()  # the fonts just installed
+    fonts._families.cache_clear()
     return fonts.installed("Noto Serif CJK SC")

@@ -401,6 +401,61 @@ def test_pdf_has_titles_contents_with_page_numbers_and_embedded_fonts(editions, 
     assert (again / "huibian-2025q1.pdf").read_bytes() == path.read_bytes()
 
 
+def embedded_fonts(path) -> dict[str, int]:
+    """Each font embedded in a PDF: its name (pdffonts') → its number of glyph places."""
+    import io
+    import zlib
+
+    from fontTools.ttLib import TTFont
+
+    data = path.read_bytes()
+    streams = [
+        zlib.decompress(data[m.end() : m.end() + int(m.group(1))])
+        for m in re.finditer(
+            rb"/Subtype /OpenType/Filter /FlateDecode/Length (\d+)>>\s*stream\r?\n", data
+        )
+    ]
+    names = [
+        line.split()[0]
+        for line in subprocess.run(
+            ["pdffonts", str(path)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
+    ]
+    assert len(streams) == len(names), names
+    return {
+        name: TTFont(io.BytesIO(s))["maxp"].numGlyphs
+        for name, s in zip(names, streams, strict=True)
+    }
+
+
+def test_pdf_embeds_fonts_cut_to_its_own_characters(editions, tmp_path, monkeypatch):
+    """A Chinese font has some 65,000 glyphs; WeasyPrint keeps a place for each one up to
+    the last it uses, so the PDF prints from copies of the fonts holding only its text's."""
+    pdf_tools()
+    assert (
+        editions.run("compile", "huibian-2025q1", "--format", "pdf", "-o", str(tmp_path)).code == 0
+    )
+    compact = tmp_path / "huibian-2025q1.pdf"
+    fonts = embedded_fonts(compact)
+    assert fonts and all(name.endswith(("-subset", "-subset-Bold")) for name in fonts), fonts
+    assert max(fonts.values()) < 3000, fonts  # places, against 65,000 in the font itself
+
+    # a face HarfBuzz cannot cut: printed from the installed family, the same text
+    from policykb.publish import print_faces
+
+    monkeypatch.setattr(print_faces, "_compact", lambda face, characters: None)
+    whole = tmp_path / "whole"
+    assert editions.run("compile", "huibian-2025q1", "--format", "pdf", "-o", str(whole)).code == 0
+    full = whole / "huibian-2025q1.pdf"
+    assert not any("subset" in name for name in embedded_fonts(full))
+    assert compact.stat().st_size * 2 < full.stat().st_size
+    text = [
+        subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True).stdout
+        for p in (compact, full)
+    ]
+    assert text[0] == text[1] and "兰州新区" in text[0]
+
+
 def test_no_chinese_font_stops_with_the_fix_and_writes_nothing(editions, tmp_path, monkeypatch):
     from policykb.publish import fonts
 

@@ -38,16 +38,26 @@ class PrintFonts:
     title: tuple[str, ...]  # title: 小标宋
 
 
+@dataclass(frozen=True)
+class FontFace:
+    """One installed font file (a face of a family), as fontconfig lists it."""
+
+    file: str
+    index: int  # the face in a collection (.ttc)
+    weight: int  # fontconfig's scale: 80 regular, 200 bold
+
+
 @cache
-def _families() -> frozenset[str] | None:
-    """Every family name of every installed font, casefolded; None without fc-list.
+def _listing() -> tuple[tuple[frozenset[str], FontFace | None], ...] | None:
+    """Every installed font: its family names (casefolded) and its face (None for a
+    variable font, whose weight is a range); None without fc-list.
 
     One fc-list costs milliseconds; asking fontconfig through WeasyPrint costs its import
     (about 1.5 s) and a font scan per family, on every build, even one that prints nothing.
     """
     try:
         listed = subprocess.run(
-            ["fc-list", "--format", "%{family}\n"],
+            ["fc-list", "--format", "%{family}\t%{weight}\t%{index}\t%{file}\n"],
             capture_output=True,
             text=True,
             timeout=30,
@@ -55,9 +65,29 @@ def _families() -> frozenset[str] | None:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    return frozenset(
-        name.strip().casefold() for line in listed.splitlines() for name in line.split(",")
-    )
+    fonts = []
+    for line in listed.splitlines():
+        family, weight, index, file = (line.split("\t", 3) + ["", "", ""])[:4]
+        names = frozenset(n.strip().casefold() for n in family.split(",") if n.strip())
+        face = None
+        if weight.isdigit() and index.isdigit() and file:
+            face = FontFace(file, int(index), int(weight))
+        fonts.append((names, face))
+    return tuple(fonts)
+
+
+@cache
+def _families() -> frozenset[str] | None:
+    """Every family name of every installed font, casefolded; None without fc-list."""
+    listing = _listing()
+    return None if listing is None else frozenset().union(*(names for names, _ in listing))
+
+
+def faces(family: str) -> tuple[FontFace, ...]:
+    """The installed faces of ``family`` (static fonts only), in a stable order."""
+    wanted = family.casefold()
+    found = {face for names, face in _listing() or () if face and wanted in names}
+    return tuple(sorted(found, key=lambda f: (f.weight, f.file, f.index)))
 
 
 @cache
