@@ -547,7 +547,7 @@
     var seen = {};
     return terms.filter(function (t) {
       var n = chars(t).length;
-      if (!t || t.charAt(0) === "@" || n < 2 || n > MARK_WORD_CHARS || seen[t]) return false;
+      if (t.charAt(0) === "@" || n < 2 || n > MARK_WORD_CHARS || seen[t]) return false;
       return (seen[t] = true);
     }).slice(0, MARK_WORDS);
   }
@@ -561,10 +561,11 @@
   // Wraps the words of ?h= in <mark> in the article's text, with DOM nodes only (what
   // the URL says is never parsed as markup).
   function markArticle() {
+    if (!HIGHLIGHT) return;
     var words = markable((new URLSearchParams(root.location.search).get("h") || "")
       .toLowerCase().split(/\s+/));
     var article = document.querySelector("article.md-content__inner");
-    if (!HIGHLIGHT || !words.length || !article) return;
+    if (!words.length || !article) return;
     var skip = "script, style, mark, a.headerlink, [hidden], #kb-search-page";
     var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
       acceptNode: function (node) {

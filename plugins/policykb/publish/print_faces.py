@@ -70,7 +70,7 @@ def _compact(face: FontFace, characters: frozenset[str]) -> bytes | None:
     if source is None:
         return None
     wanted = hb.SubsetInput()
-    for character in sorted(characters):
+    for character in characters:
         wanted.unicode_set.add(ord(character))
     wanted.flags = hb.SubsetFlags.NO_HINTING  # WeasyPrint drops hinting from PDFs too
     try:
