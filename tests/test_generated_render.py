@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import markdown
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from policykb.generated_render import GeneratedPages
+from policykb.generated_render import GeneratedPages, _inline_trigger
 from policykb.plugin import EXCLUDE_FROM_MATERIAL
 
 PAGES = {
@@ -23,6 +24,9 @@ PAGES = {
     # a reference defined on one page is no link on the next
     "d.md": "没有标题的页面 &amp; 实体\n\n[甲][定义]\n\n[定义]: a.md\n",
     "e.md": "# 戊\n\n[甲][定义]\n",
+    # every kind of inline markup, between runs of plain text
+    "f.md": "# 己\n\n第一行  \n第二行 `代码` \\*不强调\\* **粗** _斜_ &copy; <https://example.org>\n\n"
+    "纯文字一段\n\n只有 **粗** 的一段\n\n- 列表 ![图](x.png)\n- 纯文字\n",
 }
 
 
@@ -71,3 +75,12 @@ def test_pages_come_out_as_mkdocs_renders_them(tmp_path: Path):
         ours.render(cfg, files)
         assert rendered(ours) == rendered(expected), file.src_uri
     assert ours.meta == {"search": {"exclude": True}}
+
+
+def test_text_skips_the_inline_patterns_only_when_they_are_known():
+    trigger = _inline_trigger(markdown.Markdown(extensions=["toc", "attr_list"]))
+    assert trigger is not None
+    assert not trigger.search("北京市推行“党建引领接诉即办”改革：街乡吹哨（部门报到）。")
+    assert all(trigger.search(t) for t in ["a*b", "`x`", "[x]", "<b>", "&amp;", "a  \nb", "\\"])
+    # an extension's own inline pattern (a footnote reference) may match anything
+    assert _inline_trigger(markdown.Markdown(extensions=["footnotes"])) is None

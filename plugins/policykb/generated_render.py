@@ -9,13 +9,17 @@ Hand-written pages keep MkDocs' own path (their extensions and front matter are 
 
 Most entry pages hold no HTML tag at all (their lists are set aside as blocks, see
 ``htmlblocks``): for those the two HTML scanners (MkDocs' collector of anchors in raw HTML,
-md_in_html's block extractor) have nothing to find, and are skipped.
+md_in_html's block extractor) have nothing to find, and are skipped. Likewise most runs of
+text (five in six: Chinese prose) hold no character any inline pattern begins with, and
+Python-Markdown's inline processor, which tries each of its patterns on each run in
+Python, is given only the others.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import re
 
 import markdown
 from mkdocs.config.defaults import MkDocsConfig
@@ -32,6 +36,41 @@ from mkdocs.utils import meta
 
 # MkDocs' logger of pages: Page.render keeps a page's links to anchors unless it debugs
 _PAGES_LOG = logging.getLogger("mkdocs.structure.pages")
+
+
+# What the text must hold for each of Python-Markdown's inline patterns to match it (each
+# pattern's regex begins with, or requires, one of these)
+_PATTERN_NEEDS = {
+    "backtick": "`",
+    "escape": "\\",
+    "reference": "[",
+    "link": "[",
+    "image_link": "[",
+    "image_reference": "[",
+    "short_reference": "[",
+    "short_image_ref": "[",
+    "autolink": "<",
+    "automail": "<",
+    "linebreak": "  \n",
+    "html": "<",
+    "entity": "&",
+    "em_strong": "*",
+    "em_strong2": "_",
+    "not_strong": "*_",
+}
+
+
+def _inline_trigger(md: markdown.Markdown) -> re.Pattern[str] | None:
+    """What a run of text must hold for some inline pattern of ``md`` to match it; None
+    when a pattern is not one of Python-Markdown's own (an extension's: anything may)."""
+    names = [item.name for item in md.inlinePatterns._priority]
+    if any(name not in _PATTERN_NEEDS for name in names):
+        return None
+    singles = sorted({c for name in names if name != "linebreak" for c in _PATTERN_NEEDS[name]})
+    parts = ["[" + re.escape("".join(singles)) + "]"] if singles else []
+    if "linebreak" in names:
+        parts.append(re.escape(_PATTERN_NEEDS["linebreak"]))
+    return re.compile("|".join(parts)) if parts else None
 
 
 def _holds_tag(lines: list[str]) -> bool:
@@ -108,4 +147,15 @@ class GeneratedPages:
                 extract = blocks.run
                 # md_in_html's extractor of raw HTML blocks: nothing to extract without a tag
                 blocks.run = lambda lines: extract(lines) if _holds_tag(lines) else lines  # type: ignore[method-assign]
+            trigger = _inline_trigger(self._md)
+            if trigger is not None and "inline" in self._md.treeprocessors:
+                inline = self._md.treeprocessors["inline"]
+                handle = inline._InlineProcessor__handleInline  # type: ignore[attr-defined]
+                found = trigger.search
+
+                def handle_inline(data: str, pattern_index: int = 0) -> str:
+                    # no pattern can match: the text as the processor would leave it
+                    return handle(data, pattern_index) if found(data) else data
+
+                inline._InlineProcessor__handleInline = handle_inline  # type: ignore[attr-defined]
         return self._md
