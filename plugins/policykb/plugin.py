@@ -19,7 +19,18 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import citation, csp, htmlblocks, htmlsize, order, pinyin, progress, sanitize, urls
+from . import (
+    citation,
+    csp,
+    htmlblocks,
+    htmlsize,
+    order,
+    pinyin,
+    progress,
+    sanitize,
+    translations,
+    urls,
+)
 from .cache import Cache, template_cache
 from .config import PolicyKBConfig
 from .contentfiles import top_folders
@@ -240,6 +251,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         self.env = env  # kept for an edit under `build.py serve` (see live.py)
         self._same_parts = {}
         env.globals["kb_same"] = self.same_on_entry_pages  # type: ignore[attr-defined]
+        language = config.theme["language"]
+        env.globals["kb_translate"] = translations.lookup(env, language)  # type: ignore[arg-type,attr-defined]
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)
