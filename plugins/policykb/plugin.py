@@ -19,11 +19,23 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import citation, csp, htmlblocks, htmlsize, order, pinyin, progress, sanitize, urls
+from . import (
+    citation,
+    csp,
+    htmlblocks,
+    htmlsize,
+    order,
+    pinyin,
+    progress,
+    sanitize,
+    translations,
+    urls,
+)
 from .cache import Cache, template_cache
 from .config import PolicyKBConfig
 from .contentfiles import top_folders
 from .diagnostics import ContentError, Diagnostic
+from .generated_render import GeneratedPages
 from .kinds import KINDS
 from .linker import KnowledgeBase
 from .pipeline import CACHE_FOLDER, load_knowledge_base
@@ -74,6 +86,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     _html_blocks: dict[str, list[str]]
     # (name, key) → a part of the theme the same on many entry pages (same_on_entry_pages)
     _same_parts: dict[tuple[str, object], str]
+    generated: GeneratedPages | None = None  # reads and renders the generated pages
 
     def __init__(self) -> None:
         super().__init__()
@@ -216,6 +229,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         if not self.kb:
             return
         self.nav = nav
+        self.generated = GeneratedPages(config, EXCLUDE_FROM_MATERIAL)
         self.output = SiteOutput(self.previous_output or OutputState(), config)
         self.output.sources_read(files)
         self.output.write_files(files)
@@ -237,6 +251,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         self.env = env  # kept for an edit under `build.py serve` (see live.py)
         self._same_parts = {}
         env.globals["kb_same"] = self.same_on_entry_pages  # type: ignore[attr-defined]
+        language = config.theme["language"]
+        env.globals["kb_translate"] = translations.lookup(env, language)  # type: ignore[arg-type,attr-defined]
         self.around = self._around()
         for page in self.output.complete(files, self.nav, self.around):
             _populate_page(page, config, files)
@@ -300,6 +316,12 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
 
     def _page(self, path: str) -> Page:
         return self.files.get_file_from_path(path).page
+
+    def on_pre_page(self, page: Page, **kwargs: object) -> Page | None:
+        """A generated page is read and made HTML through the build's one Markdown instance."""
+        if self.generated is not None and isinstance(page.file, TrackedFile):
+            self.generated.attach(page)
+        return None
 
     def on_page_markdown(self, markdown: str, *, page: Page, **kwargs: object) -> str | None:
         """A generated page's HTML blocks set aside while Python-Markdown reads the rest."""

@@ -6,7 +6,7 @@ import html
 import json
 import re
 
-from .. import urls
+from .. import htmlblocks, urls
 from ..schema import QUIZ_TYPE_LABELS
 from .document import (
     FALSE,
@@ -113,7 +113,9 @@ class _PageWriter:
             return "\n".join([header, rule, *rows]) + "\n\n"
         if isinstance(block, Figures):
             cards = "".join(_figure(f) for f in block.items)
-            return f'<div class="kb-figures">\n{cards}</div>\n\n'
+            # set aside while Python-Markdown reads the page, as the lists are: a page
+            # with no tag left is not scanned for raw HTML (generated_render)
+            return htmlblocks.block(f'<div class="kb-figures">\n{cards}</div>')
         if isinstance(block, Quote):
             title = f' "{block.title}"' if block.title else ' ""'
             return f"!!! quote{title}\n\n    {self.inlines(block.inlines)}\n\n"
