@@ -296,7 +296,7 @@ def test_a_rebuild_with_every_segment_cached_does_not_load_jieba_s_dictionary(kb
     def refuse():
         raise AssertionError("jieba's dictionary was loaded")
 
-    monkeypatch.setattr(segment, "_base_tokenizer", refuse)
+    monkeypatch.setattr(segment, "_main_dictionary", refuse)
     assert kb.run("build").code == 0
 
 

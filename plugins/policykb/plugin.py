@@ -202,6 +202,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 store=store,
             )
         store.save()  # the rest: the publications' files, the postings, the pinyin
+        if not self.keep_segmenter:  # `build.py serve`'s edits would import it again
+            pinyin.unload()  # the in-browser index's lexicon was the last to ask
         for path, content in index.files.items():
             files.append(TrackedFile.generated(config, path, content=content))
         config.extra["policykb_search"] = {
