@@ -57,6 +57,7 @@ STOPWORDS = frozenset(
     " 那 有".split()
 )
 
+
 def _main_dictionary() -> tuple[dict[str, int], int]:
     """jieba's main dictionary (its frequency table and total), read for the one tokenizer
     that owns it and adds the glossary's words to it: from our copy of its table when
