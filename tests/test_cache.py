@@ -247,9 +247,9 @@ def test_a_rebuild_segments_only_the_entries_whose_text_changed(kb, monkeypatch)
     assert kb.run("build").code == 0
     kb.edit("cases/lanzhou-xinqu-duokao-heyi.yaml", "兰州新区", "兰州新区（甘肃）")
     cut: list[str] = []
-    segmented = Segmenter.segmented
+    cutting = Segmenter.cut
     monkeypatch.setattr(
-        Segmenter, "segmented", lambda self, text: cut.append(text) or segmented(self, text)
+        Segmenter, "cut", lambda self, text: cut.append(text) or cutting(self, text)
     )
     assert kb.run("build").code == 0
     assert any("兰州新区（甘肃）" in text for text in cut)  # the edited entry, cut again

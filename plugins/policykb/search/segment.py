@@ -47,9 +47,6 @@ jieba = _import_jieba()
 
 jieba.setLogLevel(logging.WARNING)
 
-# Joins segments in stored text; invisible on the page, a word boundary for every index.
-SEPARATOR = "\u200b"
-
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,10})[”\"」』]")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 STOPWORDS = frozenset(
@@ -309,10 +306,6 @@ class Segmenter:
                     words = self._blocks[block] = tuple(tokenizer.cut(block, HMM=False))
                 out.extend(words)
         return out
-
-    def segmented(self, text: str) -> str:
-        """Text with its segments joined by the invisible separator."""
-        return SEPARATOR.join(self.cut(text))
 
     def subwords(self, token: str) -> tuple[str, ...]:
         """Dictionary words inside a longer token: 督查检查考核过多过频 → 督查, 检查, 考核, …"""
