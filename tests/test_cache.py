@@ -11,7 +11,7 @@ import os
 
 import pytest
 from policykb import cache, cli, loader, yamlfile
-from policykb.cache import Cache
+from policykb.cache import Cache, key
 from policykb.diagnostics import ContentError
 from policykb.pipeline import CACHE_FOLDER, load_knowledge_base
 from policykb.publish.writers import WRITERS
@@ -247,9 +247,9 @@ def test_a_rebuild_segments_only_the_entries_whose_text_changed(kb, monkeypatch)
     assert kb.run("build").code == 0
     kb.edit("cases/lanzhou-xinqu-duokao-heyi.yaml", "兰州新区", "兰州新区（甘肃）")
     cut: list[str] = []
-    segmented = Segmenter.segmented
+    cutting = Segmenter.cut
     monkeypatch.setattr(
-        Segmenter, "segmented", lambda self, text: cut.append(text) or segmented(self, text)
+        Segmenter, "cut", lambda self, text: cut.append(text) or cutting(self, text)
     )
     assert kb.run("build").code == 0
     assert any("兰州新区（甘肃）" in text for text in cut)  # the edited entry, cut again
@@ -296,7 +296,7 @@ def test_a_rebuild_with_every_segment_cached_does_not_load_jieba_s_dictionary(kb
     def refuse():
         raise AssertionError("jieba's dictionary was loaded")
 
-    monkeypatch.setattr(segment, "_base_tokenizer", refuse)
+    monkeypatch.setattr(segment, "_main_dictionary", refuse)
     assert kb.run("build").code == 0
 
 
@@ -329,3 +329,28 @@ def test_pinyin_with_and_without_a_store_agree(tmp_path):
         assert pinyin.lazy_pinyin("层", errors="ignore") == ["ceng"]
     finally:
         pinyin.remember_in(None)
+
+
+def test_a_released_namespace_is_saved_pruned_and_dropped_from_memory(tmp_path):
+    first = Cache(tmp_path)
+    for n in range(3):
+        first.put("pages", key(str(n)), f"page {n}")
+    first.put("other", key("x"), "x")
+    first.save()
+    store = Cache(tmp_path)
+    assert store.get("pages", key("1")) == "page 1"
+    store.put("pages", key("3"), "page 3")
+    store.release("pages")
+    assert not [name for name, _ in store._shards if name == "pages"]
+    on_disk = Cache(tmp_path)
+    assert [on_disk.get("pages", key(str(n))) for n in range(4)] == [
+        None,  # pruned: this run asked for 1 and 3 only
+        "page 1",
+        None,
+        "page 3",
+    ]
+    assert store.get("pages", key("3")) == "page 3"  # read again
+    store.get("other", key("x"))
+    store.save()  # prunes the others, not "pages" to the one key asked for since
+    assert Cache(tmp_path).get("pages", key("1")) == "page 1"
+    assert Cache(tmp_path).get("other", key("x")) == "x"

@@ -3,11 +3,15 @@ is kept per page or per generated file then is kept ten thousand times at once."
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+from policykb import pinyin
 from policykb.plugin import PolicyKBPlugin
-from policykb.search import segment
+from policykb.render import PAGE_SOURCES
+from policykb.search import browser_index
+from policykb.search.documents import DOCUMENTS
 from policykb.search.segment import Segmenter
 from policykb.site_output import TrackedFile
 
@@ -52,10 +56,48 @@ def test_a_generated_page_keeps_its_html_until_written_but_not_its_markdown(
     assert "兰州新区" in kb.site("cases/lanzhou-xinqu-duokao-heyi.html")
 
 
-def test_a_build_frees_jiebas_dictionary_once_every_document_is_cut(kb: Project) -> None:
+def test_a_build_frees_jiebas_dictionary_once_every_document_is_cut(
+    kb: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[Segmenter] = []
+    original = Segmenter.__post_init__
+
+    def noting(self: Segmenter) -> None:
+        made.append(self)
+        original(self)
+
+    monkeypatch.setattr(Segmenter, "__post_init__", noting)
     assert kb.run("build").code == 0
-    assert segment._base is None
+    assert made and all(s._built is None and not s._blocks for s in made)
     segmenter = Segmenter(["多考合一"])
     before = segmenter.cut("兰州新区推行多考合一")
     segmenter.release()
     assert segmenter.cut("兰州新区推行多考合一") == before  # read again, the same cut
+
+
+def test_the_in_browser_index_is_built_without_jieba_or_the_caches_of_pages_and_documents(
+    kb: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its stage and the cache's save were the build's peak: by then every page's source and
+    every document are saved, and held once (in the files and the plugin), not twice."""
+    seen: list[tuple[object, set[str]]] = []
+    original = browser_index.build
+
+    def building(documents, segmenter, aliases, *, store, **kwargs):  # noqa: ANN001, ANN202
+        seen.append((segmenter._built, {namespace for namespace, _ in store._shards}))
+        return original(documents, segmenter, aliases, store=store, **kwargs)
+
+    monkeypatch.setattr(browser_index, "build", building)
+    assert kb.run("build").code == 0
+    assert seen and all(
+        tokenizer is None and not held & {PAGE_SOURCES, DOCUMENTS} for tokenizer, held in seen
+    )
+    kb.edit("cases/lanzhou-xinqu-duokao-heyi.yaml", "兰州新区", "兰州新区")  # a touch
+    assert kb.run("build").code == 0  # from the caches saved early
+    assert len(seen) == 2 and "兰州新区" in kb.site("cases/lanzhou-xinqu-duokao-heyi.html")
+
+
+def test_a_build_unloads_pypinyin_once_it_asked_for_its_last_pinyin(kb: Project) -> None:
+    assert kb.run("build").code == 0
+    assert not [name for name in sys.modules if name.startswith("pypinyin")]
+    assert pinyin.lazy_pinyin("减负", tone3=True) == ["jian3", "fu4"]  # imported again

@@ -155,8 +155,8 @@ def test_a_rebuild_makes_again_only_the_documents_of_what_changed(tmp_path):
         segmenter = Segmenter.for_kb(kb)
         store = Cache(tmp_path / "cache")
         made = []
-        real = segmenter.segmented
-        segmenter.segmented = lambda text: made.append(text) or real(text)
+        real = segmenter.cut
+        segmenter.cut = lambda text: made.append(text) or real(text)
         documents = build_documents(kb, segmenter, store)
         store.save()
         assert documents == build_documents(kb, Segmenter.for_kb(kb))  # as a cold build's
@@ -577,15 +577,13 @@ def test_jieba_s_table_read_from_our_copy_is_jieba_s(tmp_path, monkeypatch):
     from policykb.search import segment
 
     monkeypatch.setattr(segment, "_dictionary_file", lambda: tmp_path / "jieba.sqlite")
-    monkeypatch.setattr(segment, "_base", None)
-    loaded = segment._base_tokenizer()  # by jieba, and copied
+    loaded = segment._main_dictionary()  # by jieba, and copied
     assert (tmp_path / "jieba.words").is_file()
-    monkeypatch.setattr(segment, "_base", None)
     monkeypatch.setattr(
         segment.jieba.Tokenizer, "initialize", lambda *a, **k: pytest.fail("jieba loaded it")
     )
-    copied = segment._base_tokenizer()
-    assert copied.FREQ == loaded.FREQ and copied.total == loaded.total
+    copied = segment._main_dictionary()
+    assert copied == loaded and copied[0] is not loaded[0]  # each tokenizer's own table
 
 
 def test_a_damaged_copy_of_jieba_s_table_is_not_read(tmp_path):

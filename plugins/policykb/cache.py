@@ -75,6 +75,7 @@ class Cache:
         self._shards: dict[tuple[str, int], dict[str, Any]] = {}
         self._changed: set[tuple[str, int]] = set()
         self._used: dict[tuple[str, int], set[str]] = {}
+        self._released: set[str] = set()  # namespaces written and dropped (see ``release``)
         self.hits = self.misses = 0
 
     def get(self, namespace: str, item: str, default: Any = None) -> Any:
@@ -109,17 +110,37 @@ class Cache:
         if self.directory is None:
             return
         if prune:
-            for namespace in {name for name, _ in self._used}:
-                for number in range(SHARDS):
-                    shard = self._shard(namespace, number)
-                    stale = shard.keys() - self._used.get((namespace, number), set())
-                    for item in stale:
-                        del shard[item]
-                    if stale or not shard:
-                        self._changed.add((namespace, number))
+            for namespace in {name for name, _ in self._used} - self._released:
+                self._prune(namespace)
         for namespace, number in sorted(self._changed):
             self._write(namespace, number, self._shards[namespace, number])
         self._changed.clear()
+
+    def release(self, namespace: str) -> None:
+        """Saves ``namespace`` now, pruned as ``save`` prunes, and drops it from memory: a
+        build whose last use of it is done need not hold it (a page's source, a search
+        document) until the end. A later ``get`` reads it again; ``save`` no longer
+        prunes it, as the keys asked for after this are not all it needs."""
+        if namespace not in self._released:
+            self._prune(namespace)
+        self._released.add(namespace)
+        for number in range(SHARDS):
+            name = (namespace, number)
+            if name in self._changed and self.directory is not None:
+                self._write(namespace, number, self._shards[name])
+            self._changed.discard(name)
+            self._shards.pop(name, None)
+            self._used.pop(name, None)
+
+    def _prune(self, namespace: str) -> None:
+        """Only the keys this run asked for stay in ``namespace``."""
+        for number in range(SHARDS):
+            shard = self._shard(namespace, number)
+            stale = shard.keys() - self._used.get((namespace, number), set())
+            for item in stale:
+                del shard[item]
+            if stale or not shard:
+                self._changed.add((namespace, number))
 
     def _shard(self, namespace: str, number: int) -> dict[str, Any]:
         name = (namespace, number)

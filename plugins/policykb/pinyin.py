@@ -8,6 +8,8 @@ a text's pinyin is read back, and pypinyin is imported only for a text not seen 
 from __future__ import annotations
 
 import functools
+import gc
+import sys
 from importlib import metadata
 
 from .cache import Cache, key
@@ -40,3 +42,14 @@ def _compute(text: str, tone3: bool, errors: str) -> list[str]:
 @functools.cache
 def _version() -> str:
     return metadata.version("pypinyin")
+
+
+def unload() -> None:
+    """Frees pypinyin's dictionaries (some 50 MB) once a build has asked for its last
+    pinyin: imported again should anything ask after. Its modules hold each other in cycles,
+    hence the collection."""
+    names = [n for n in sys.modules if n == "pypinyin" or n.startswith("pypinyin.")]
+    if names:
+        for name in names:
+            del sys.modules[name]
+        gc.collect()

@@ -40,9 +40,9 @@ from .kinds import KINDS
 from .linker import KnowledgeBase
 from .pipeline import CACHE_FOLDER, load_knowledge_base
 from .publish import publications
-from .render import Renderer
+from .render import PAGE_SOURCES, Renderer
 from .search import browser_index, whoosh_index
-from .search.documents import SearchDocument, build_documents
+from .search.documents import DOCUMENTS, SearchDocument, build_documents
 from .search.segment import Segmenter
 from .site_config import apply_site_defaults, uses_directory_urls
 from .site_output import OutputState, SiteOutput, TrackedFile
@@ -183,6 +183,8 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                     )
                 content = EXCLUDE_FROM_MATERIAL + page.markdown
                 files.append(TrackedFile.generated(config, page.path, content=content))
+        # saved now: the cache's copy of every page's source is not held beside the files'
+        store.release(PAGE_SOURCES)
         assets = resources.files("policykb") / "assets"
         for path, name in ASSETS.items():
             files.append(TrackedFile.generated(config, path, content=(assets / name).read_bytes()))
@@ -201,6 +203,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             files.append(TrackedFile.generated(config, path, content=content))
         with progress.stage("search documents", len(self.kb.entries)):
             self.documents = build_documents(self.kb, self.segmenter, store)
+        store.release(DOCUMENTS)  # nor the cache's copy of every document beside them
+        if not self.keep_segmenter:
+            self.segmenter.release()  # every document is cut: jieba's dictionary is not needed
         with progress.stage("in-browser index"):
             index = browser_index.build(
                 self.documents,
@@ -209,9 +214,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 use_directory_urls=directory_urls,
                 store=store,
             )
-        store.save()  # once: the publications' files, the documents' segments, the pinyin
-        if not self.keep_segmenter:
-            self.segmenter.release()  # every document is cut: before MkDocs reads the pages
+        store.save()  # the rest: the publications' files, the postings, the pinyin
+        if not self.keep_segmenter:  # `build.py serve`'s edits would import it again
+            pinyin.unload()  # the in-browser index's lexicon was the last to ask
         for path, content in index.files.items():
             files.append(TrackedFile.generated(config, path, content=content))
         config.extra["policykb_search"] = {

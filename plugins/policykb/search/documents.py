@@ -17,7 +17,7 @@ from ..linker import WIKILINK, KnowledgeBase
 from ..loader import Entry
 from ..render import PLACE_SEPARATOR, number
 from ..schema import region_path
-from .segment import SEPARATOR, Segmenter, terms
+from .segment import Segmenter, terms
 
 # How much a match in each field counts, the same in every index.
 FIELD_BOOSTS = {
@@ -45,12 +45,7 @@ class SearchDocument:
     kind: str
     page: str  # Markdown path of its page; URLs are derived from it
     title: str  # plain
-    title_seg: str  # segmented with SEPARATOR
-    aliases_seg: str
-    text_seg: str  # the entry's own text: indexed, and the source of snippets
-    related_seg: str  # titles of the entries it links to: indexed only
     region: str
-    region_seg: str
     level: str
     year: str
     problems: tuple[str, ...]
@@ -62,7 +57,9 @@ class SearchDocument:
     status: str = ""  # 已修订 / 已废止 for a rule that no longer stands as written
     prose: str = ""  # plain sentences of the entry's own text: the source of snippets
     # term → weight in whole tenths (BM25F, boosted and saturated), computed once here
-    # and shared by the whoosh index and the in-browser index
+    # and shared by the whoosh index and the in-browser index. The segmented texts they
+    # are computed from are not kept: ten thousand documents' would be 17 MB, and as much
+    # again in the cache, for nothing an index holds.
     weights: tuple[tuple[str, int], ...] = ()
 
     def content_hash(self) -> str:
@@ -83,26 +80,31 @@ class SearchDocument:
         return cache.key(*parts)[:16]
 
 
-def field_terms(doc: SearchDocument, segmenter: Segmenter) -> dict[str, list[str]]:
-    """The index terms of each field: the segments, lowercased, with their subwords."""
+def field_terms(
+    doc: SearchDocument, texts: dict[str, str], segmenter: Segmenter
+) -> dict[str, list[str]]:
+    """The index terms of each field (``texts``: see ``_unsegmented``): the segments,
+    lowercased, with their subwords."""
 
-    def of(segmented: str) -> list[str]:
-        return terms(segmenter, segmented.split(SEPARATOR))
+    def of(field: str) -> list[str]:
+        return terms(segmenter, segmenter.cut(texts[field]))
 
     return {
-        "title": of(doc.title_seg),
-        "aliases": of(doc.aliases_seg),
+        "title": of("title"),
+        "aliases": of("aliases"),
         "tags": [t.lower() for t in doc.tags],
-        "region": of(doc.region_seg),
-        "text": of(doc.text_seg),
-        "related": of(doc.related_seg),
+        "region": of("region"),
+        "text": of("text"),
+        "related": of("related"),
     }
 
 
-def term_weights(doc: SearchDocument, segmenter: Segmenter) -> tuple[tuple[str, int], ...]:
+def term_weights(
+    doc: SearchDocument, texts: dict[str, str], segmenter: Segmenter
+) -> tuple[tuple[str, int], ...]:
     """The document's terms with their BM25F weights in tenths, sorted by term."""
     pseudo: dict[str, float] = {}  # boosted, length-normalised tf
-    for f, words in field_terms(doc, segmenter).items():
+    for f, words in field_terms(doc, texts, segmenter).items():
         norm = 1 - B + B * len(words) / TYPICAL_LENGTH[f]
         boost = FIELD_BOOSTS[f]
         for w, tf in Counter(words).items():
@@ -288,8 +290,7 @@ def build_documents(
     # how much jieba has to cut decides how it reads its dictionary
     segmenter.prepare(sum(len(t) for _, _, texts, _ in pending for t in texts.values()), store)
     for at, doc, texts, item in pending:
-        segmented = replace(doc, **{f: segmenter.segmented(v) for f, v in texts.items()})
-        made = replace(segmented, weights=shared.weights(term_weights(segmented, segmenter)))
+        made = replace(doc, weights=shared.weights(term_weights(doc, texts, segmenter)))
         if item:
             store.put(DOCUMENTS, item, _frozen(made))
         docs[at] = made
@@ -318,7 +319,8 @@ def _document_key(kb: KnowledgeBase, entry: Entry, vocabulary: str) -> str:
 
 
 def _unsegmented(kb: KnowledgeBase, entry: Entry) -> tuple[SearchDocument, dict[str, str]]:
-    """The entry's document without its segments and weights, and the texts they come from."""
+    """The entry's document without its weights, and the texts of its fields they come
+    from, by field (see ``FIELD_BOOSTS``)."""
     d = entry.data
     region = PLACE_SEPARATOR.join(region_path(getattr(d, "region", None)))
     source = _source_of(kb, entry)
@@ -332,12 +334,7 @@ def _unsegmented(kb: KnowledgeBase, entry: Entry) -> tuple[SearchDocument, dict[
         kind=entry.kind.name,
         page=urls.page_path(entry),
         title=entry.title,
-        title_seg="",
-        aliases_seg="",
-        text_seg="",
-        related_seg="",
         region=region,
-        region_seg="",
         level=level,
         year=date[:4],
         problems=_linked_ids(kb, entry, "problem"),
@@ -350,12 +347,12 @@ def _unsegmented(kb: KnowledgeBase, entry: Entry) -> tuple[SearchDocument, dict[
         prose=_prose_of(kb, entry),
     )
     texts = {
-        "title_seg": entry.title,
+        "title": entry.title,
         # an item's numbers are its other names: 第1条 is 严控文件数量
-        "aliases_seg": " ".join([*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)]),
-        "text_seg": _text_of(kb, entry),
-        "related_seg": _related_of(kb, entry),
-        "region_seg": " ".join(region_path(getattr(d, "region", None))),
+        "aliases": " ".join([*(getattr(d, "aliases", None) or ()), *item_labels(kb, entry)]),
+        "text": _text_of(kb, entry),
+        "related": _related_of(kb, entry),
+        "region": " ".join(region_path(getattr(d, "region", None))),
     }
     return doc, texts
 

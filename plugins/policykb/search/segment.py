@@ -47,9 +47,6 @@ jieba = _import_jieba()
 
 jieba.setLogLevel(logging.WARNING)
 
-# Joins segments in stored text; invisible on the page, a word boundary for every index.
-SEPARATOR = "\u200b"
-
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,10})[”\"」』]")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 STOPWORDS = frozenset(
@@ -57,27 +54,21 @@ STOPWORDS = frozenset(
     " 那 有".split()
 )
 
-_base_lock = threading.Lock()
-_base: jieba.Tokenizer | None = None
 
-
-def _base_tokenizer() -> jieba.Tokenizer:
-    """jieba's main dictionary, loaded once per process: from our copy of its table when
-    there is one (a tenth of a second), else by jieba (a second; the copy is written)."""
-    global _base
-    with _base_lock:
-        if _base is None:
-            path = _dictionary_file().with_suffix(".words")
-            base = jieba.Tokenizer()
-            table = _read_table(path)
-            if table is None:
-                base.initialize()
-                _write_table(path, base.FREQ, base.total)
-            else:
-                base.FREQ, base.total = table
-                base.initialized = True
-            _base = base
-        return _base
+def _main_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's main dictionary (its frequency table and total), read for the one tokenizer
+    that owns it and adds the glossary's words to it: from our copy of its table when
+    there is one (a tenth of a second), else by jieba (a second; the copy is written). Not
+    kept for another tokenizer: a copy of its 500,000 words each would be 15 MB more, and
+    a table kept after its tokenizer is released 70 MB."""
+    path = _dictionary_file().with_suffix(".words")
+    table = _read_table(path)
+    if table is None:
+        base = jieba.Tokenizer()
+        base.initialize()
+        _write_table(path, base.FREQ, base.total)
+        table = base.FREQ, base.total
+    return table
 
 
 _TABLE_MAGIC = b"policykb-jieba-table-1"
@@ -162,7 +153,7 @@ def _dictionary_file() -> Path:
     return folder / f"jieba-{name[:16]}.sqlite"
 
 
-def _store_dictionary(path: Path, base: jieba.Tokenizer) -> None:
+def _store_dictionary(path: Path, freq: dict[str, int], total: int) -> None:
     """Writes the copy (half a second, once); a folder that cannot be written is no error."""
     scratch = path.with_name(f".{path.name}.{os.getpid()}.new")
     try:
@@ -171,8 +162,8 @@ def _store_dictionary(path: Path, base: jieba.Tokenizer) -> None:
         with sqlite3.connect(scratch) as db:
             db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER) WITHOUT ROWID")
             db.execute("CREATE TABLE total (total INTEGER)")
-            db.executemany("INSERT INTO words VALUES (?, ?)", base.FREQ.items())
-            db.execute("INSERT INTO total VALUES (?)", (base.total,))
+            db.executemany("INSERT INTO words VALUES (?, ?)", freq.items())
+            db.execute("INSERT INTO total VALUES (?)", (total,))
         db.close()
         os.replace(scratch, path)
     except (OSError, sqlite3.Error):
@@ -260,11 +251,9 @@ class Segmenter:
         if frequencies is not None:
             tokenizer.FREQ, tokenizer.total = frequencies, frequencies.total
         else:
-            base = _base_tokenizer()
+            tokenizer.FREQ, tokenizer.total = _main_dictionary()
             if stored:  # for the next small build
-                _store_dictionary(path, base)
-            # Share the main dictionary instead of reloading it: copy the frequency table.
-            tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
+                _store_dictionary(path, tokenizer.FREQ, tokenizer.total)
         self._stored = frequencies is not None
         tokenizer.initialized = True
         item = key(_dictionary_file().name, str(tokenizer.total), *self.words)
@@ -290,12 +279,9 @@ class Segmenter:
     def release(self) -> None:
         """Frees jieba's dictionary (some 70 MB) and the memos of what was cut, once a build
         has cut every document: read again, as on first use, if anything is cut after."""
-        global _base
         with self._lock:
             self._built = None
             self._blocks, self._subwords = {}, {}
-        with _base_lock:
-            _base = None
 
     def cut(self, text: str) -> list[str]:
         """Segments of ``text``, white space included, so that joining them gives it back."""
@@ -320,10 +306,6 @@ class Segmenter:
                     words = self._blocks[block] = tuple(tokenizer.cut(block, HMM=False))
                 out.extend(words)
         return out
-
-    def segmented(self, text: str) -> str:
-        """Text with its segments joined by the invisible separator."""
-        return SEPARATOR.join(self.cut(text))
 
     def subwords(self, token: str) -> tuple[str, ...]:
         """Dictionary words inside a longer token: 督查检查考核过多过频 → 督查, 检查, 考核, …"""
