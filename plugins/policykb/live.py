@@ -198,10 +198,25 @@ class LiveSite:
     def _quick_stages(self, kb: KnowledgeBase, started: tuple[float, float], names: str) -> None:
         """Stage 1, the changed entries' own pages; then the other pages and the in-browser
         index files the edit changes (``followers``). Each published, then the version
-        moves."""
-        from . import followers, urls
+        moves. What they make and look up (page sources, postings, pinyin) goes to the
+        cache, as a build's: the complete update after them reads it."""
+        from . import pinyin
         from .cache import Cache
         from .pipeline import CACHE_FOLDER
+
+        assert self.kept is not None
+        store = Cache(self.kept[1].work_dir / CACHE_FOLDER)
+        pinyin.remember_in(store)
+        try:
+            self._stages(kb, store, started, names)
+        finally:
+            pinyin.remember_in(None)
+            store.save(prune=False)
+
+    def _stages(
+        self, kb: KnowledgeBase, store: Cache, started: tuple[float, float], names: str
+    ) -> None:
+        from . import followers, urls
         from .plugin import EXCLUDE_FROM_MATERIAL
 
         assert self.kept is not None
@@ -229,9 +244,7 @@ class LiveSite:
 
         touched = {e.id for e in [*changed, *removed]}
         with progress.stage("page sources"):
-            store = Cache(plugin.work_dir / CACHE_FOLDER)
             sources = followers.page_sources(plugin, config, store)
-            store.save(prune=False)  # the complete update reads what was made here
         differ, gone = followers.changed_pages(plugin.files, sources)
         moved = followers.moved_neighbours(old_orders, plugin.reading_orders)
         paths = set(differ) | {urls.page_path(after[i]) for i in moved if i in after}
@@ -239,7 +252,7 @@ class LiveSite:
         readers = followers.readers(old_kb, kb, touched)
         with progress.stage("their search documents", len(readers)):
             write_index = search_update(plugin, kb, readers, [])
-        index, index_gone = self._browser_index(kb)
+        index, index_gone = self._browser_index(kb, store)
         pages = self._publish(
             {path: sources[path] for path in sorted(paths)}, gone, index, index_gone, write_index
         )
@@ -260,13 +273,11 @@ class LiveSite:
             flush=True,
         )
 
-    def _browser_index(self, kb: KnowledgeBase) -> tuple[dict[str, str], list[str]]:
+    def _browser_index(self, kb: KnowledgeBase, store: Cache) -> tuple[dict[str, str], list[str]]:
         """The in-browser index files whose bytes change, from the search documents as they
         are now, and those no longer made. None when the glossary changed: every document
         is cut anew then, which is the complete update's."""
         from . import followers
-        from .cache import Cache
-        from .pipeline import CACHE_FOLDER
         from .search import browser_index, whoosh_index
         from .search.segment import glossary
         from .site_config import uses_directory_urls
@@ -282,7 +293,7 @@ class LiveSite:
                 plugin.segmenter,
                 whoosh_index.alias_table(kb),
                 use_directory_urls=uses_directory_urls(config),
-                store=Cache(plugin.work_dir / CACHE_FOLDER),
+                store=store,
             )
         return followers.changed_files(plugin.files, index.files, browser_index.FOLDER)
 
