@@ -300,10 +300,14 @@ def test_the_pages_that_show_an_edited_title_follow(kb, live):
     kb.edit("cases/nanle-wangge.yaml", "title: 南乐县", "title: 河南南乐县")
     assert live.wait_for_line("Live ").startswith("Live 1 page(s) and")
     assert "河南" + title in get(f"{live.url}/cases/nanle-wangge.html")[1]
-    # then the entry pages that link to it or from it
-    assert " page(s) next to them and " in live.wait_for_line("Live ")
+    # then the pages that show it (linked to it or from it, the lists) and the shards
+    assert re.search(
+        r" page\(s\) next to them, \d+ in-browser index file\(s\) and ", live.wait_for_line("Live ")
+    )
     assert "河南" + title in get(problem)[1]
-    # and with the complete update the lists
+    assert "河南" + title in get(index)[1]
+    shards = (kb.root / "site" / "search" / "kb").glob("d*.js")
+    assert any("河南" + title in shard.read_text(encoding="utf-8") for shard in shards)
     live.wait_for_line("Updated ")
     assert "河南" + title in get(index)[1]
     assert "nanle-wangge" in hit_ids(live, "河南南乐县")
@@ -625,3 +629,92 @@ def test_an_index_updated_in_place_answers_as_one_built_afresh(kb, tmp_path):
     finally:
         in_place.close()
         afresh.close()
+
+
+# What only the complete update writes: the exports and the feed (the tiny knowledge base
+# has no edition, so no publication files).
+COMPLETE_UPDATE_ONLY = {"entries.json", "entries.csv", "feed.xml"}
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    site = site.resolve()
+    return {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def cold_build(kb) -> dict[str, bytes]:  # noqa: ANN001
+    """The project's content built from nothing: a copy with no site and no work dir."""
+    import shutil
+
+    from policykb.cli import main
+
+    copy = kb.root.parent / "cold"
+    shutil.copytree(kb.root, copy, ignore=shutil.ignore_patterns(".policykb", "site", ".site*"))
+    assert main(["build", "-q", "-f", str(copy / "mkdocs.yml")]) == 0
+    return site_files(copy / "site")
+
+
+@pytest.mark.parametrize("change", ["edit", "add", "delete"])
+def test_the_quick_stages_write_what_a_cold_build_writes_before_the_complete_update(
+    kb, monkeypatch, capsys, change
+):
+    from policykb.live import LiveSite
+
+    monkeypatch.setattr(LiveSite, "_complete", lambda self: None)  # it never runs here
+    case = kb.root / "cases" / "nanle-wangge.yaml"
+    original = case.read_text(encoding="utf-8")
+    # a case naming one more problem type, with a new title
+    edited = original.replace("title: 南乐县", "title: 河南南乐县").replace(
+        "problems: [xiaomala-dache]", "problems: [xiaomala-dache, fansuo-zhexue]"
+    )
+    changed = kb.root / "cases" / "nanle-wangge-2.yaml"
+    if change == "delete":
+        kb.write("cases/nanle-wangge-2.yaml", edited.replace("title: ", "title: 又一个", 1))
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    live = LiveSite(project, server.SiteVersion(), strict=False)
+    live.build()
+    before = site_files(kb.root / "site")
+    if change == "edit":
+        changed = case
+        case.write_text(edited, encoding="utf-8")
+    elif change == "add":
+        kb.write("cases/nanle-wangge-2.yaml", edited.replace("title: ", "title: 又一个", 1))
+    else:
+        changed.unlink()
+    capsys.readouterr()
+    live.changed({changed})
+    out = capsys.readouterr().out
+    assert "Live " in out and "Updated " not in out
+    served, cold = site_files(kb.root / "site"), cold_build(kb)
+    if change == "delete":
+        assert "cases/nanle-wangge-2.html" not in served
+        assert "又一个" not in kb.site("problems/fansuo-zhexue.html")
+    else:
+        # the linked problem's page lists the case, the index of cases its title
+        assert "河南南乐县" in kb.site("problems/fansuo-zhexue.html")
+        assert "河南南乐县" in kb.site("cases/index.html")
+    shards = [name for name in cold if name.startswith("search/kb/")]
+    assert any(before.get(name) != cold[name] for name in shards)  # the edit changed some
+    assert {name for name in shards if served.get(name) != cold[name]} == set()
+    differ = {name for name in served.keys() | cold.keys() if served.get(name) != cold.get(name)}
+    assert differ <= COMPLETE_UPDATE_ONLY
+
+
+def test_an_edit_that_changes_the_glossary_leaves_the_in_browser_index_to_the_complete_update(
+    kb, monkeypatch, capsys
+):
+    """A new quoted practice name is a new word of the segmenter: every document is cut
+    anew, which is the complete update's; the quick stages leave the shards as they were
+    (never a mix of two segmentations)."""
+    from policykb.live import LiveSite
+
+    monkeypatch.setattr(LiveSite, "_complete", lambda self: None)
+    live = LiveSite(PolicyProject(kb.root / "mkdocs.yml"), server.SiteVersion(), strict=False)
+    live.build()
+    before = site_files(kb.root / "site")
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行“无会周”，全县设")
+    capsys.readouterr()
+    live.changed({kb.root / "cases" / "nanle-wangge.yaml"})
+    assert ", 0 in-browser index file(s) and " in capsys.readouterr().out
+    served = site_files(kb.root / "site")
+    assert "推行“无会周”" in kb.site("cases/nanle-wangge.html")
+    assert all(served[n] == data for n, data in before.items() if n.startswith("search/kb/"))

@@ -6,21 +6,27 @@
    same Renderer and MkDocs page functions as a build, with the state the last complete
    build kept (its MkDocs config, files, nav and theme; the plugin's segmenter and search
    documents), each page written beside the site and renamed into it, the whoosh index
-   updated in place for those documents; then the version moves. The entry pages next to
-   them follow (their backlinks and prev/next links). A deleted entry's page and document
-   go in this stage, an added one's come.
-2. The complete update (``Project.update``: a dirty build of the whole site, which writes
-   the pages whose backlinks, lists or neighbours changed, the in-browser index, the
-   publications, the feed), in a thread of its own, then the version moves again. A newer
-   edit supersedes it: it stops at its next check (as each stage begins) and starts over
-   with the newest content.
+   updated in place for those documents; then the version moves. A deleted entry's page
+   and document go in this stage, an added one's come.
+2. The other pages and files the edit changes (``followers``): every page whose source is
+   no longer the one its served page was made of (the entries linking to and from the
+   edited ones, the indexes and lists of cases showing them, the home page …) and the
+   entry pages whose neighbours in their index changed, rendered as in stage 1; the search
+   documents of the entries that read the edited ones; the in-browser index files whose
+   bytes change. Published together, then the version moves: each of these files is then
+   as a complete build writes it.
+3. The complete update (``Project.update``: a dirty build of the whole site, which also
+   writes the publications, the feed, the exports and the sitemap, and makes the whoosh
+   index afresh), in a thread of its own, then the version moves again. A newer edit
+   supersedes it: it stops at its next check (as each stage begins) and starts over with
+   the newest content.
 
 A reader's page reloads when its own bytes changed (``server.page_version``): once per edit
 that changed it, not once per stage.
 
 A broken edit (YAML, schema, links) prints its ``path:line:col`` errors and changes nothing.
-Stage 1 and stage 2 write the live site in turns (``LiveSite.lock``), so an older
-update never overwrites what a newer edit put there.
+The quick stages and the complete update write the live site in turns (``LiveSite.lock``),
+so an older update never overwrites what a newer edit put there.
 """
 
 from __future__ import annotations
@@ -49,7 +55,6 @@ if TYPE_CHECKING:
     from .linker import KnowledgeBase
     from .loader import Entry
     from .plugin import PolicyKBPlugin
-    from .render import Renderer
     from .server import SiteVersion
 
 SCRATCH = ".live-"  # beside the site folder: `.site.live-*`, pages on their way in
@@ -191,12 +196,31 @@ class LiveSite:
             self._waiting.notify()
 
     def _quick_stages(self, kb: KnowledgeBase, started: tuple[float, float], names: str) -> None:
-        """Stage 1, the changed entries' own pages; then the entry pages next to them
-        (linked to or from them, before or after the edit; before and after them in their
-        index), whose backlinks and prev/next links change. Each published, then the
-        version moves."""
+        """Stage 1, the changed entries' own pages; then the other pages and the in-browser
+        index files the edit changes (``followers``). Each published, then the version
+        moves. What they make and look up (page sources, postings, pinyin) goes to the
+        cache, as a build's: the complete update after them reads it."""
+        from . import pinyin
+        from .cache import Cache
+        from .pipeline import CACHE_FOLDER
+
         assert self.kept is not None
-        plugin = self.kept[1]
+        store = Cache(self.kept[1].work_dir / CACHE_FOLDER)
+        pinyin.remember_in(store)
+        try:
+            self._stages(kb, store, started, names)
+        finally:
+            pinyin.remember_in(None)
+            store.save(prune=False)
+
+    def _stages(
+        self, kb: KnowledgeBase, store: Cache, started: tuple[float, float], names: str
+    ) -> None:
+        from . import followers, urls
+        from .plugin import EXCLUDE_FROM_MATERIAL
+
+        assert self.kept is not None
+        config, plugin = self.kept
         assert plugin.kb is not None
         old_kb, old_orders = plugin.kb, plugin.reading_orders
         before = {e.id: e for e in plugin.entry_pages.values()}  # old_kb's published ones
@@ -206,48 +230,108 @@ class LiveSite:
         removed = [e for i, e in before.items() if i not in after]
         if not changed and not removed:
             return
-        near = _next_to(old_kb, kb, old_orders, plugin.reading_orders, changed, removed)
-        renderer = plugin.renderer(self.kept[0])
-        for what, entries, gone in [("", changed, removed), (" next to them", near, [])]:
-            if not entries and not gone:
-                continue
-            pages = self._publish_pages(renderer, entries, gone)
-            self.version.bump()
-            wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
-            removal = f", {len(gone)} removed" if gone else ""
-            print(
-                f"Live {pages} page(s){what}{removal} and their search documents, "
-                f"{wall:.2f} s (CPU {cpu:.2f} s) after {names}",
-                flush=True,
-            )
+        renderer = plugin.renderer(config)
+        own = {  # an edition's pages are made otherwise: the next stage's
+            urls.page_path(e): EXCLUDE_FROM_MATERIAL + renderer.entry_page(e).markdown
+            for e in changed
+            if e.kind.name != "compilation"
+        }
+        with progress.stage("their search documents", len(changed)):
+            write_index = search_update(plugin, kb, changed, removed)
+        pages = self._publish(own, [urls.page_path(e) for e in removed], {}, [], write_index)
+        removal = f", {len(removed)} removed" if removed else ""
+        self._said(f"Live {pages} page(s){removal}", started, names)
 
-    def _publish_pages(self, renderer: Renderer, changed: list[Entry], removed: list[Entry]) -> int:
-        """These entries' pages and search documents rendered and published (the removed
-        ones' taken out); returns the number of pages written."""
+        touched = {e.id for e in [*changed, *removed]}
+        with progress.stage("page sources"):
+            sources = followers.page_sources(plugin, config, store)
+        differ, gone = followers.changed_pages(plugin.files, sources)
+        moved = followers.moved_neighbours(old_orders, plugin.reading_orders)
+        paths = set(differ) | {urls.page_path(after[i]) for i in moved if i in after}
+        paths &= sources.keys()
+        readers = followers.readers(old_kb, kb, touched)
+        with progress.stage("their search documents", len(readers)):
+            write_index = search_update(plugin, kb, readers, [])
+        index, index_gone = self._browser_index(kb, store)
+        pages = self._publish(
+            {path: sources[path] for path in sorted(paths)}, gone, index, index_gone, write_index
+        )
+        removal = f", {len(gone)} removed" if gone else ""
+        shards = len(index) + len(index_gone)
+        self._said(
+            f"Live {pages} page(s) next to them{removal}, {shards} in-browser index file(s)",
+            started,
+            names,
+        )
+
+    def _said(self, what: str, started: tuple[float, float], names: str) -> None:
+        """A stage published: the version moves (readers' pages reload) and it says so."""
+        self.version.bump()
+        wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+        print(
+            f"{what} and their search documents, {wall:.2f} s (CPU {cpu:.2f} s) after {names}",
+            flush=True,
+        )
+
+    def _browser_index(self, kb: KnowledgeBase, store: Cache) -> tuple[dict[str, str], list[str]]:
+        """The in-browser index files whose bytes change, from the search documents as they
+        are now, and those no longer made. None when the glossary changed: every document
+        is cut anew then, which is the complete update's."""
+        from . import followers
+        from .search import browser_index, whoosh_index
+        from .search.segment import glossary
+        from .site_config import uses_directory_urls
+
+        assert self.kept is not None
+        config, plugin = self.kept
+        assert plugin.segmenter is not None
+        if glossary(kb) != plugin.segmenter.words:
+            return {}, []
+        with progress.stage("in-browser index"):
+            index = browser_index.build(
+                plugin.documents,
+                plugin.segmenter,
+                whoosh_index.alias_table(kb),
+                use_directory_urls=uses_directory_urls(config),
+                store=store,
+            )
+        return followers.changed_files(plugin.files, index.files, browser_index.FOLDER)
+
+    def _publish(
+        self,
+        pages: dict[str, str],
+        gone_pages: list[str],
+        files: dict[str, str],
+        gone_files: list[str],
+        write_index: Callable[[], None],
+    ) -> int:
+        """``pages`` (sources by path) rendered and published with ``files`` (contents by
+        site path) and the search index's write, each file written beside the site and
+        renamed into it; the ``gone`` ones taken out. Returns the number of pages written."""
         assert self.kept is not None
         config, plugin = self.kept
         # the version the site link points at now (a complete update writes into it too)
         site = self.site.resolve()
         scratch = Path(tempfile.mkdtemp(prefix=f".{self.site.name}{SCRATCH}", dir=self.site.parent))
         try:
-            with progress.stage("entry pages", len(changed)):
-                written = render_entry_pages(config, plugin, renderer, changed, removed, scratch)
-            with progress.stage("their search documents", len(changed)):
-                write_index = search_update(plugin, renderer.kb, changed, removed)
+            with progress.stage("pages", len(pages)):
+                written = render_pages(config, plugin, pages, scratch)
+                written += write_files(config, plugin, files, scratch)
+                gone = forget_files(plugin, [*gone_pages, *gone_files])
             with self.lock, progress.stage("whoosh update and publish", len(written)):
                 write_index()
                 for uri in written:
                     destination = site / uri
                     destination.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(scratch / uri, destination)
-                for entry in removed:
-                    (site / _dest_uri(config, entry)).unlink(missing_ok=True)
+                for uri in gone:
+                    (site / uri).unlink(missing_ok=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        return len(written)
+        return len(written) - len(files)
 
     def _complete(self) -> None:
-        """Stage 2, in its own thread: the complete update, for the newest edit."""
+        """Stage 3, in its own thread: the complete update, for the newest edit."""
         while True:
             with self._waiting:
                 while self._wanted is None:
@@ -284,60 +368,81 @@ class LiveSite:
             )
 
 
-def render_entry_pages(
-    config: MkDocsConfig,
-    plugin: PolicyKBPlugin,
-    renderer: Renderer,
-    changed: list[Entry],
-    removed: list[Entry],
-    scratch: Path,
+def render_pages(
+    config: MkDocsConfig, plugin: PolicyKBPlugin, sources: dict[str, str], scratch: Path
 ) -> list[str]:
-    """The pages of ``changed`` entries written under ``scratch`` as the build writes them
-    (the Renderer's Markdown through MkDocs' page functions, with the kept nav and theme,
-    the kept state holding the renderer's knowledge base). Returns the site paths written."""
+    """The pages of ``sources`` (path → source as a build gives it to MkDocs) written under
+    ``scratch`` as the build writes them (through MkDocs' page functions, with the kept nav
+    and theme, the kept state holding the knowledge base they were made of), each page's
+    file then holding its new source's hash. Returns the site paths written."""
     from mkdocs.commands.build import _build_page, _populate_page
     from mkdocs.structure.pages import Page
 
-    from . import urls
-    from .plugin import EXCLUDE_FROM_MATERIAL
-    from .site_output import TrackedFile
+    from .site_output import TrackedFile, content_hash
 
     files = plugin.files
-    for entry in removed:
-        file = files.get_file_from_path(urls.page_path(entry))
-        if file is not None:
-            files.remove(file)
     pages = []
-    for entry in changed:
-        if entry.kind.name == "compilation":
-            continue  # an edition's pages are made otherwise: the complete update's
-        source = renderer.entry_page(entry)
-        content = EXCLUDE_FROM_MATERIAL + source.markdown
-        file = files.get_file_from_path(source.path)
+    for path, content in sources.items():
+        file = files.get_file_from_path(path)
         if file is None:
-            file = TrackedFile.generated(config, source.path, content=content)
+            file = TrackedFile.generated(config, path, content=content)
             files.append(file)
             Page(None, file, config)
         else:
             file.content_string = content
-            vars(file.page).pop("title", None)  # a title set for a page not read: read now
+            if path not in plugin.nav_titled:  # a title set for a page not read: read now
+                vars(file.page).pop("title", None)
+        file.source = content_hash(content)
         pages.append(file.page)
     plugin.around = plugin._around(only=[page.file.src_uri for page in pages])
     documentation = files.documentation_pages()
     written = []
+    # every page read before any is written: a page shows the titles of the pages around it
     for page in pages:
         page.file.abs_dest_path = str(scratch / page.file.dest_uri)
         _populate_page(page, config, files)
+    for page in pages:
         _build_page(page, config, documentation, plugin.nav, plugin.env)
         written.append(page.file.dest_uri)
     return written
+
+
+def write_files(
+    config: MkDocsConfig, plugin: PolicyKBPlugin, contents: dict[str, str], scratch: Path
+) -> list[str]:
+    """Generated files that are not pages written under ``scratch`` (at their site paths),
+    as the build writes them; their kept files then hold their new keys."""
+    from .site_output import TrackedFile, content_hash
+
+    for path, content in contents.items():
+        file = plugin.files.get_file_from_path(path)
+        if file is None:
+            file = TrackedFile.generated(config, path, content=b"")
+            plugin.files.append(file)
+        file.key = file.source = content_hash(content)
+        destination = scratch / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(content.encode("utf-8"))
+    return list(contents)
+
+
+def forget_files(plugin: PolicyKBPlugin, paths: list[str]) -> list[str]:
+    """The kept files of ``paths`` (generated pages and files no longer made) taken out of
+    the kept state; returns their site paths, to remove."""
+    gone = []
+    for path in paths:
+        file = plugin.files.get_file_from_path(path)
+        if file is not None:
+            plugin.files.remove(file)
+            gone.append(file.dest_uri)
+    return gone
 
 
 def search_update(
     plugin: PolicyKBPlugin, kb: KnowledgeBase, changed: list[Entry], removed: list[Entry]
 ) -> Callable[[], None]:
     """The changed entries' search documents (segmented with the kept segmenter, their
-    segments kept in the cache for stage 2); returns the write of the whoosh index, for
+    segments kept in the cache for the complete update); returns the write of the whoosh index, for
     the documents that changed (a neighbour's often did not)."""
     from .cache import Cache
     from .pipeline import CACHE_FOLDER
@@ -372,44 +477,6 @@ def search_update(
     return write
 
 
-def _next_to(
-    old_kb: KnowledgeBase,
-    kb: KnowledgeBase,
-    old_orders: dict[str, list[Entry]],
-    orders: dict[str, list[Entry]],
-    changed: list[Entry],
-    removed: list[Entry],
-) -> list[Entry]:
-    """The published entries (of ``kb``) whose entry pages show ``changed`` or ``removed``
-    entries: linked from or to them, before or after the edit, or next to them in their
-    index (``orders``: each kind's, before and after). Editions are left to the complete
-    update (their pages are made otherwise)."""
-    touched = {e.id for e in changed} | {e.id for e in removed}
-    near: set[str] = set()
-    for knowledge, ordered_by_kind, entries in (
-        (old_kb, old_orders, [*changed, *removed]),
-        (kb, orders, changed),
-    ):
-        for entry in entries:
-            if entry.id not in knowledge.entries:
-                continue
-            entry = knowledge.entries[entry.id]
-            near.update(e.id for e in knowledge.outgoing(entry))
-            near.update(e.id for e in knowledge.incoming(entry))
-        for kind in {e.kind.name for e in entries}:
-            ordered = ordered_by_kind[kind]
-            for at, entry in enumerate(ordered):
-                if entry.id in touched:
-                    near.update(e.id for e in ordered[max(at - 1, 0) : at + 2])
-    return [
-        kb.entries[i]
-        for i in sorted(near - touched)
-        if i in kb.entries
-        and not getattr(kb.entries[i].data, "draft", False)
-        and kb.entries[i].kind.name != "compilation"
-    ]
-
-
 def _freeze_heap() -> None:
     """What a build leaves (its pages, files and nav, kept for the next edit) out of the
     garbage collector's way: an edit's collections then look only at what it made, not
@@ -418,15 +485,6 @@ def _freeze_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-
-
-def _dest_uri(config: MkDocsConfig, entry: Entry) -> str:
-    from mkdocs.structure.files import File
-
-    from . import urls
-
-    path = urls.page_path(entry)
-    return File(path, None, None, config.use_directory_urls).dest_uri
 
 
 def _remove_scratch(site: Path) -> None:

@@ -121,7 +121,10 @@ def _named(kb: KnowledgeBase, value: Any, parts: list[str]) -> None:
             return
         parts.append("[")
         for item in value:
-            _named(kb, item, parts)
+            if isinstance(item, Entry):  # most answers are lists of entries: no call each
+                parts.append(f"{item.id}={item.key}")
+            else:
+                _named(kb, item, parts)
         parts.append("]")
     elif value is None or isinstance(value, str | int | float | bool):
         parts.append(repr(value))

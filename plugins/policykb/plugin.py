@@ -78,6 +78,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     keep_segmenter = False
     diagnostics: list[Diagnostic] = []
     _pages_started: tuple[float, float] | None = None
+    nav_titled: set[str] = set()
     active_index: Page | None = None  # the index page made active for the entry page being written
     # Set by Project.build: what the site being built over holds (empty: build everything).
     previous_output: OutputState | None = None
@@ -235,6 +236,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             return
         self.nav = nav
         self.generated = GeneratedPages(config, EXCLUDE_FROM_MATERIAL)
+        # the pages the nav names with a title of its own (首页): that title, not their
+        # heading, is theirs (an edit's pages, rendered again, are read anew: see live.py)
+        self.nav_titled = {p.file.src_uri for p in nav.pages if "title" in vars(p)}
         self.output = SiteOutput(self.previous_output or OutputState(), config)
         self.output.sources_read(files)
         self.output.write_files(files)

@@ -99,14 +99,13 @@ def table_cell(text: object) -> str:
     return re.sub(r"(?<!\\)\|", r"\\|", " ".join(str(text).splitlines()))
 
 
-_JSON_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
-
-
 def json_for_html(dumped: str) -> str:
     """JSON (or a script built of JSON) that stays data wherever it lands: `<`, `>` and `&`
     as escapes, so no text in it can close a `<script>` or open a tag, even when a server
     sends the file as HTML."""
-    return dumped.translate(_JSON_HTML)
+    # three replaces: str.translate with a table goes character by character in Python's
+    # loop, a tenth as fast on the in-browser index's megabytes
+    return dumped.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def inner_quotes(text: str) -> str:

@@ -105,6 +105,12 @@ def _hash(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+def content_hash(content: str | bytes) -> str:
+    """The hash a build keeps of a generated file's content (``TrackedFile.source``: a
+    page's Markdown; a file's bytes, which are its key too)."""
+    return _hash(content)
+
+
 def fingerprint(config: MkDocsConfig) -> str:
     """What every page's HTML depends on besides its own source: the project's config, the
     plugin's code, templates, theme and assets, other theme folders, and package versions."""
@@ -157,7 +163,7 @@ class SiteOutput:
                 if file.is_documentation_page():
                     file.is_modified = _always  # type: ignore[method-assign]
                 continue
-            file.source = _hash(file.content_bytes)
+            file.source = content_hash(file.content_bytes)
             if file.is_documentation_page():
                 file.changed = self._changed(
                     file.source, self.previous.sources.get(file.src_uri), file

@@ -155,8 +155,14 @@ def _encoded(docs: list[SearchDocument], store: Cache | None) -> dict[str, tuple
         encoded = _patched(docs, hashes, kept)
     if store:
         # a document's terms, for the next build's patch: one string (a term has no white
-        # space), UTF-8 bytes (see documents._frozen)
-        terms = ["\n".join([term for term, _ in doc.weights]).encode() for doc in docs]
+        # space), UTF-8 bytes (see documents._frozen); an unchanged document's as kept
+        same = kept["hashes"] if kept is not None else [None] * len(docs)
+        terms = [
+            kept["terms"][n]
+            if hashes[n] == same[n]
+            else "\n".join([t for t, _ in doc.weights]).encode()
+            for n, doc in enumerate(docs)
+        ]
         store.put(POSTINGS, item, {"hashes": hashes, "terms": terms, "encoded": encoded})
     return encoded
 
