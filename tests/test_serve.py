@@ -572,6 +572,9 @@ def test_the_watcher_reports_sources_not_editors_scratch_files(tmp_path):
         (tmp_path / "elsewhere.txt").write_text("not watched")
         for n in range(3):  # an editor's save: several writes, one change
             case.write_text(f"title: {n}\n")
+        # sed -i's save: a file of a name of its own, renamed over the case
+        (tmp_path / "cases" / "sedOGvQzD").write_text("title: 3\n")
+        (tmp_path / "cases" / "sedOGvQzD").replace(case)
         config.write_text("site_name: y\n")
         seen: set[Path] = set()
         while not {case.resolve(), config.resolve()} <= seen:

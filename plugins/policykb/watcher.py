@@ -34,7 +34,7 @@ class _Collector(FileSystemEventHandler):
         paths = [event.src_path, getattr(event, "dest_path", "")]
         for path in paths:
             if path and not is_scratch(str(path)) and self.watcher.watches(Path(str(path))):
-                self.watcher.saw(Path(str(path)))
+                self.watcher.saw(Path(str(path)), born=event.event_type == "created")
 
 
 class Watcher:
@@ -52,6 +52,7 @@ class Watcher:
         self.files = {f.resolve() for f in files}
         self.on_change = on_change
         self._changed: set[Path] = set()
+        self._born: set[Path] = set()  # created since the last report
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._reporting = threading.Lock()
@@ -66,9 +67,11 @@ class Watcher:
         path = path.resolve()
         return path in self.files or any(path.is_relative_to(f) for f in self.folders)
 
-    def saw(self, path: Path) -> None:
+    def saw(self, path: Path, born: bool = False) -> None:
         with self._lock:
             self._changed.add(path)
+            if born:
+                self._born.add(path)
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(SETTLE, self._report)
@@ -79,6 +82,10 @@ class Watcher:
         with self._reporting:
             with self._lock:
                 changed, self._changed = self._changed, set()
+                born, self._born = self._born, set()
+            # a file made and gone again while the writing settled (sed -i's sedXXXXXX,
+            # an editor's own temporary name) was never a source: no change to report
+            changed -= {p for p in born if not p.exists()}
             if changed:
                 self.on_change(changed)
 
