@@ -248,6 +248,32 @@ def test_an_entry_page_is_made_again_only_when_what_it_shows_changed(
     assert content(files(kb.root / "site")) == fresh_build(kb)
 
 
+def test_a_list_page_is_made_again_only_when_what_it_lists_changed(
+    kb: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    original = Renderer._list_page
+
+    @functools.wraps(original)
+    def recording(self, part, *args, **kwargs):  # noqa: ANN001
+        made.append(part.path)
+        return original(self, part, *args, **kwargs)
+
+    monkeypatch.setattr(Renderer, "_list_page", recording)
+    assert kb.run("build").code == 0
+    assert {"cases/index.md", "rules/index.md", "problems/index.md"} <= set(made)
+    made.clear()
+    assert kb.run("build").code == 0
+    assert made == []
+    kb.edit("cases/nanle-wangge.yaml", "328 个单元网格", "329 个单元网格")
+    assert kb.run("build").code == 0
+    # the lists showing the case, and those asking the knowledge base about it (the
+    # problems' index counts each problem's cases); not the others
+    assert {"cases/index.md", "cases/by-year/2020.md", "problems/index.md"} <= set(made)
+    assert "rules/index.md" not in made and "negatives/index.md" not in made
+    assert content(files(kb.root / "site")) == fresh_build(kb)
+
+
 @pytest.mark.parametrize(
     "edit",
     [

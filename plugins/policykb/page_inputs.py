@@ -38,6 +38,7 @@ class Recorder:
             "cases": kb.cases,
             "children": kb.children,
             "in_rule_order": kb.in_rule_order,
+            "of_kind": kb.of_kind,
             "editions.containing": lambda case: kb.editions.containing(case),
             **questions,  # the renderer's own (a negative's list, an index's pages)
         }
@@ -79,6 +80,9 @@ class Recorder:
     def in_rule_order(self, entries: list[Entry]) -> list[Entry]:
         return self.ask("in_rule_order", entries)
 
+    def of_kind(self, kind: str) -> list[Entry]:
+        return self.ask("of_kind", kind)
+
 
 class _Editions:
     def __init__(self, recorder: Recorder):
@@ -94,6 +98,14 @@ def digest(kb: KnowledgeBase, questions: list[Question], functions: dict[str, Ca
     parts: list[str] = []
     for name, args in questions:
         _note(kb, name, args, functions[name](*(_from_ids(kb, a) for a in args)), parts)
+    return _hash(parts)
+
+
+def describe(kb: KnowledgeBase, value: Any) -> str:
+    """A hash of ``value`` (entries, plain values and lists of them), each entry by its
+    file's key."""
+    parts: list[str] = []
+    _named(kb, value, parts)
     return _hash(parts)
 
 

@@ -7,7 +7,7 @@ import html
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -179,7 +179,10 @@ class Renderer:
             yield from self.list_pages(first, "more.md.j2", [(None, more.pop("entries"))], **more)
         for kind in KINDS:
             yield from self.list_pages(
-                urls.index_path(kind), f"index_{kind.name}.md.j2", self.index_groups(kind.name)
+                urls.index_path(kind),
+                f"index_{kind.name}.md.j2",
+                self.index_groups(kind.name),
+                count=len(self.kb.of_kind(kind.name)),  # a number, not every entry's key
             )
         for axis, path in urls.CASES_BY.items():
             groups = self.case_groups(axis)
@@ -196,7 +199,19 @@ class Renderer:
         # an edition's or a study pack's page is a publication of many entries: made anew
         if self.store is None or not entry.key or entry.kind.name in ("compilation", "study"):
             return self._render(path, entry.kind.template, entry=entry, data=entry.data)
-        item = key(path, entry.key, self._settings)
+        return self._kept_or_made(
+            path,
+            key(path, entry.key, self._settings),
+            lambda: self._render(
+                path, entry.kind.template, kb=self.recorder, entry=entry, data=entry.data
+            ),
+        )
+
+    def _kept_or_made(self, path: str, item: str, render: Callable[[], Page]) -> Page:
+        """The page's kept source when what it asked the knowledge base gets the same
+        answers (``page_inputs``); else ``render()`` (through the recorder), kept for the
+        next build under ``item``, the key of everything else it is made of."""
+        assert self.store is not None
         kept = self.store.get(PAGE_SOURCES, item)
         if kept is not None:
             questions, inputs, markdown, registered = kept
@@ -211,9 +226,7 @@ class Renderer:
         self.recorder.start()
         self._registered = []
         try:
-            made = self._render(
-                path, entry.kind.template, kb=self.recorder, entry=entry, data=entry.data
-            )
+            made = render()
             questions, registered = self.recorder.asked, self._registered
         finally:
             self._registered = None
@@ -242,16 +255,34 @@ class Renderer:
     def list_pages(
         self, first: str, template: str, groups: list[tuple[object, list]], **context: object
     ) -> Iterator[Page]:
-        """A list's pages, ``listing.PAGE_SIZE`` items each, with a pager."""
+        """A list's pages, ``listing.PAGE_SIZE`` items each, with a pager. Each page's
+        source is kept like an entry page's: an edit re-makes the few pages listing what it
+        changed, not every list (see ``_list_shape``)."""
         for part in listing.split(first, groups):
-            yield self._render(
-                part.path,
-                template,
-                part=part,
-                pager=listing.pager(part),
-                pager_end=listing.pager(part, listing.END_LABEL),
-                **context,
-            )
+            render = functools.partial(self._list_page, part, template, context)
+            shape = _list_shape(self.kb, part, context) if self.store is not None else None
+            if shape is None:
+                yield render(self.kb)
+            else:
+                item = key(part.path, template, shape, self._settings)
+                yield self._kept_or_made(part.path, item, functools.partial(render, self.recorder))
+
+    def _list_page(
+        self,
+        part: listing.ListPage,
+        template: str,
+        context: dict,
+        kb: KnowledgeBase | page_inputs.Recorder,
+    ) -> Page:
+        return self._render(
+            part.path,
+            template,
+            kb=kb,
+            part=part,
+            pager=listing.pager(part),
+            pager_end=listing.pager(part, listing.END_LABEL),
+            **context,
+        )
 
     def index_groups(self, kind: str) -> list[tuple[object, list]]:
         """What a kind's index lists, in groups (a heading and its items)."""
@@ -417,6 +448,39 @@ class Renderer:
             subgroups = [(k if axis == "region" else None, places[k]) for k in members]
             out.append(CaseGroup(top, f"{folder}/{name}.md", subgroups))
         return out
+
+
+def _list_shape(kb: KnowledgeBase, part: listing.ListPage, context: dict) -> str | None:
+    """A hash of what a list page shows besides the knowledge base's answers: its place in
+    the list, its groups and their items, each entry by its file's key (a list item shows
+    its entry's own fields), and the template's other values. None when one of them is not
+    a plain value or an entry (an edition, a study pack: what they show is read elsewhere,
+    so such a list is made anew)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, listing.ListPage):
+            groups = [plain(g) for g in value.groups]
+            return ("page", value.first, value.path, value.number, value.count, groups)
+        if isinstance(value, listing.Group):
+            items = [plain(i) for i in value.items]
+            return ("group", plain(value.key), value.total, value.continued, items)
+        if isinstance(value, CaseGroup):
+            return ("cases", value.name, value.path, value.count)
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        if isinstance(value, Entry) or value is None or isinstance(value, str | int | bool):
+            return value
+        raise _NotPlain
+
+    try:
+        values = [plain(part), *([name, plain(v)] for name, v in sorted(context.items()))]
+    except _NotPlain:
+        return None
+    return page_inputs.describe(kb, values)
+
+
+class _NotPlain(Exception):
+    pass
 
 
 UNNAMED_PLACES = "未具名地区"
