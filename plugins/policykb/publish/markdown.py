@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -22,7 +23,21 @@ Resolve = Callable[[str], Link]  # an entry id → the link to it, with its titl
 def blocks(text: str | None, resolve: Resolve) -> list[Block]:
     if not text:
         return []
+    if WIKILINK.search(text) is None:  # nothing to resolve: the same blocks wherever shown
+        return list(_plain_blocks(text))
     return _Converter(resolve).convert(_PARSER.parse(text))
+
+
+# A case's summary and body show on its page, in each edition carrying it, in its Word and
+# PDF files, and again each time `build.py serve` remakes an edition's pages: parsed once.
+# Blocks are frozen; a few thousand fields' worth is a few megabytes.
+@functools.lru_cache(maxsize=4096)
+def _plain_blocks(text: str) -> tuple[Block, ...]:
+    return tuple(_Converter(_no_links).convert(_PARSER.parse(text)))
+
+
+def _no_links(entry_id: str) -> Link:
+    raise AssertionError(f"a field without [[links]] asked for {entry_id}")
 
 
 def inlines(text: str | None, resolve: Resolve) -> tuple[Inline, ...]:
