@@ -542,6 +542,41 @@ def test_a_superseded_complete_update_stops_at_its_next_stage(kb, monkeypatch, c
     assert "推行无会日" not in kb.site("cases/nanle-wangge.html")
 
 
+def test_a_superseded_update_stops_between_publication_files_and_keeps_those_made(
+    kb, monkeypatch
+):
+    import dataclasses
+
+    from policykb.live import LiveSite, Superseded, Turn
+    from policykb.publish.publications import WRITERS
+
+    from .test_compilation import EDITION_2024, EDITION_2025
+
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    live = LiveSite(project, server.SiteVersion(), strict=False)
+    live.build()
+    kb.write("content/compilations/huibian-2024.yaml", EDITION_2024)
+    kb.write("content/compilations/huibian-2025q1.yaml", EDITION_2025)
+    edited = project.load()
+    written: list[str] = []
+    docx = WRITERS["docx"]
+
+    def counting(document, **kwargs):  # noqa: ANN001, ANN202
+        written.append(document.subtitle)
+        if len(written) == 1:
+            live.generation += 1  # a newer edit came while the first file was written
+        return docx.write(document, **kwargs)
+
+    monkeypatch.setitem(WRITERS, "docx", dataclasses.replace(docx, write=counting))
+    with pytest.raises(Superseded):
+        project.update(edited, Turn(live, live.generation))
+    assert len(written) == 1  # it stopped before the next file
+    project.update(edited, Turn(live, live.generation))
+    # the newer edit's update writes the other edition's Word file, not the first again
+    assert len(written) == 2 and written[1] != written[0]
+    assert (kb.root / "site" / "compilations" / "huibian-2024.docx").is_file()
+
+
 def test_mkdocs_serve_watches_the_cases_too(kb):
     """`mkdocs serve` watches docs_dir (content/) itself; the plugin adds cases/."""
 

@@ -191,15 +191,21 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             files.append(TrackedFile.generated(config, path, content=(assets / name).read_bytes()))
         directory_urls = uses_directory_urls(config)
         downloads = publications.formats(self.config.publications)
-        with progress.stage(f"publications ({', '.join(downloads) or 'no files'}), feed, CSV"):
-            generated = publications.files(
-                self.kb,
-                downloads,
-                site_url=config.site_url,
-                use_directory_urls=directory_urls,
-                feed_size=self.config.feed_size,
-                store=store,
-            )
+        try:
+            with progress.stage(f"publications ({', '.join(downloads) or 'no files'}), feed, CSV"):
+                generated = publications.files(
+                    self.kb,
+                    downloads,
+                    site_url=config.site_url,
+                    use_directory_urls=directory_urls,
+                    feed_size=self.config.feed_size,
+                    store=store,
+                )
+        except Exception:
+            # the files made so far stay made: an update superseded by a newer edit (serve)
+            # or a build stopped by a writer's error starts again from them
+            store.save(prune=False)
+            raise
         for path, content in generated.items():
             files.append(TrackedFile.generated(config, path, content=content))
         with progress.stage("search documents", len(self.kb.entries)):

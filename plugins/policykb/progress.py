@@ -40,11 +40,16 @@ def checked(check: Callable[[], None]) -> Iterator[None]:
         _checks.check = previous
 
 
+def check() -> None:
+    """The thread's check (see ``checked``), for work that is long within one stage."""
+    if (current := getattr(_checks, "check", None)) is not None:
+        current()
+
+
 @contextmanager
 def stage(label: str, count: int | None = None) -> Iterator[None]:
     """Times the block; ``count`` says how many things it handled (entries, pages…)."""
-    if (check := getattr(_checks, "check", None)) is not None:
-        check()
+    check()
     spinner = _spinner(label)
     wall, cpu = time.perf_counter(), time.process_time()
     if spinner is not None:

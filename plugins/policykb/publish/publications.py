@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
-from .. import cache, urls
+from .. import cache, progress, urls
 from ..cache import Cache
 from ..linker import KnowledgeBase
 from . import compilation, exports, feed, study
@@ -72,6 +72,7 @@ def files(
     links = f"{site_url or ''}\0{use_directory_urls}"
 
     def write(fmt: str, document: Document) -> str | bytes:
+        progress.check()  # an edition's PDF takes seconds: a superseded update stops between
         inputs = cache.key(fmt, links, _fonts(fmt), repr(document))
         return store.memo(NAMESPACE, inputs, lambda: _written(fmt, document, href))
 
