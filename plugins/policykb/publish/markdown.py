@@ -30,8 +30,10 @@ def blocks(text: str | None, resolve: Resolve) -> list[Block]:
 
 # A case's summary and body show on its page, in each edition carrying it, in its Word and
 # PDF files, and again each time `build.py serve` remakes an edition's pages: parsed once.
-# Blocks are frozen; a few thousand fields' worth is a few megabytes.
-@functools.lru_cache(maxsize=4096)
+# Blocks are frozen and small (every field of 5,000 entries: 7,600 texts, 3 MB); the bound
+# is well above a large knowledge base's fields, since an LRU smaller than one pass over an
+# edition's cases would miss every time.
+@functools.lru_cache(maxsize=1 << 15)
 def _plain_blocks(text: str) -> tuple[Block, ...]:
     return tuple(_Converter(_no_links).convert(_PARSER.parse(text)))
 
