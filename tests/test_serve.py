@@ -542,9 +542,7 @@ def test_a_superseded_complete_update_stops_at_its_next_stage(kb, monkeypatch, c
     assert "推行无会日" not in kb.site("cases/nanle-wangge.html")
 
 
-def test_a_superseded_update_stops_between_publication_files_and_keeps_those_made(
-    kb, monkeypatch
-):
+def test_a_superseded_update_stops_between_publication_files_and_keeps_those_made(kb, monkeypatch):
     import dataclasses
 
     from policykb.live import LiveSite, Superseded, Turn

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 
@@ -23,23 +22,29 @@ Resolve = Callable[[str], Link]  # an entry id → the link to it, with its titl
 def blocks(text: str | None, resolve: Resolve) -> list[Block]:
     if not text:
         return []
-    if WIKILINK.search(text) is None:  # nothing to resolve: the same blocks wherever shown
-        return list(_plain_blocks(text))
-    return _Converter(resolve).convert(_PARSER.parse(text))
+    kept = _KEPT.get(text)
+    if kept is not None and all(resolve(i) == link for i, link in kept[1]):
+        return list(kept[0])
+    asked: list[tuple[str, Link]] = []
+
+    def recording(entry_id: str) -> Link:
+        link = resolve(entry_id)
+        asked.append((entry_id, link))
+        return link
+
+    made = tuple(_Converter(recording).convert(_PARSER.parse(text)))
+    if len(_KEPT) >= _KEPT_MAX:
+        _KEPT.clear()  # (a dict's get and set are safe from serve's two threads; order is not)
+    _KEPT[text] = (made, tuple(asked))
+    return list(made)
 
 
 # A case's summary and body show on its page, in each edition carrying it, in its Word and
-# PDF files, and again each time `build.py serve` remakes an edition's pages: parsed once.
-# Blocks are frozen and small (every field of 5,000 entries: 7,600 texts, 3 MB); the bound
-# is well above a large knowledge base's fields, since an LRU smaller than one pass over an
-# edition's cases would miss every time.
-@functools.lru_cache(maxsize=1 << 15)
-def _plain_blocks(text: str) -> tuple[Block, ...]:
-    return tuple(_Converter(_no_links).convert(_PARSER.parse(text)))
-
-
-def _no_links(entry_id: str) -> Link:
-    raise AssertionError(f"a field without [[links]] asked for {entry_id}")
+# PDF files, and again each time `build.py serve` remakes an edition's pages: parsed once
+# a process, kept with the links its [[ids]] resolved to (the same links, the same blocks).
+# Blocks are frozen and small: every field of 5,000 entries is 7,600 texts, 3 MB.
+_KEPT: dict[str, tuple[tuple[Block, ...], tuple[tuple[str, Link], ...]]] = {}
+_KEPT_MAX = 1 << 15
 
 
 def inlines(text: str | None, resolve: Resolve) -> tuple[Inline, ...]:
