@@ -596,10 +596,16 @@ def test_the_watcher_reports_sources_not_editors_scratch_files(tmp_path):
     (tmp_path / "cases").mkdir()
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: x\n")
+    gone = tmp_path / "cases" / "b.yaml"
+    gone.write_text("title: b\n")
     reported: queue.SimpleQueue[set[Path]] = queue.SimpleQueue()
     watching = Watcher([tmp_path / "cases"], [config], reported.put).start()
     try:
         case = tmp_path / "cases" / "a.yaml"
+        # a source deleted, made again and deleted again: a deletion, whatever came between
+        gone.unlink()
+        gone.write_text("title: b again\n")
+        gone.unlink()
         for name in (".a.yaml.swp", "a.yaml~", "#a.yaml#", "4913"):
             (tmp_path / "cases" / name).write_text("scratch")
         (tmp_path / "elsewhere.txt").write_text("not watched")
@@ -610,11 +616,11 @@ def test_the_watcher_reports_sources_not_editors_scratch_files(tmp_path):
         (tmp_path / "cases" / "sedOGvQzD").replace(case)
         config.write_text("site_name: y\n")
         seen: set[Path] = set()
-        while not {case.resolve(), config.resolve()} <= seen:
+        while not {case.resolve(), config.resolve(), gone.resolve()} <= seen:
             seen |= reported.get(timeout=30)
     finally:
         watching.stop()
-    assert seen == {case.resolve(), config.resolve()}
+    assert seen == {case.resolve(), config.resolve(), gone.resolve()}
 
 
 def test_an_index_updated_in_place_answers_as_one_built_afresh(kb, tmp_path):

@@ -69,9 +69,9 @@ class Watcher:
 
     def saw(self, path: Path, born: bool = False) -> None:
         with self._lock:
-            self._changed.add(path)
-            if born:
+            if born and path not in self._changed:  # its first event: it was not there before
                 self._born.add(path)
+            self._changed.add(path)
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(SETTLE, self._report)
