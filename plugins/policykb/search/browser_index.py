@@ -141,30 +141,41 @@ POSTINGS = "browser-postings"  # the cache's namespace
 
 def _encoded(docs: list[SearchDocument], store: Cache | None) -> dict[str, tuple[str, int]]:
     """Per term, sorted, its postings as ``encode`` spells them and how many. With ``store``:
-    the last build's for the same documents (by id), with the postings of those whose content
-    changed made again; only the terms those had or have are looked at."""
+    the last build's, for the same documents; with the postings of those whose content
+    changed made again (only the terms those had or have are looked at). When documents came
+    or went, every later one's number moved: the postings are made afresh, but the terms of
+    each unchanged document are the kept ones."""
     hashes = [doc.content_hash() for doc in docs]
-    item = cache.key(POSTINGS, *(doc.id for doc in docs))
-    kept = store.get(POSTINGS, item) if store else None
-    if kept is not None and kept["hashes"] == hashes:
+    ids = [doc.id for doc in docs]
+    kept = store.get(POSTINGS, _LAST) if store else None
+    same_documents = kept is not None and kept["ids"] == ids
+    if same_documents and kept["hashes"] == hashes:
         return kept["encoded"]
-    if kept is None:
+    if same_documents:
+        encoded = _patched(docs, hashes, kept)
+    else:
         postings = postings_of(docs)
         encoded = {term: (encode(_pairs(p)), len(p) // 2) for term, p in sorted(postings.items())}
-    else:
-        encoded = _patched(docs, hashes, kept)
     if store:
         # a document's terms, for the next build's patch: one string (a term has no white
         # space), UTF-8 bytes (see documents._frozen); an unchanged document's as kept
-        same = kept["hashes"] if kept is not None else [None] * len(docs)
-        terms = [
-            kept["terms"][n]
-            if hashes[n] == same[n]
-            else "\n".join([t for t, _ in doc.weights]).encode()
-            for n, doc in enumerate(docs)
-        ]
-        store.put(POSTINGS, item, {"hashes": hashes, "terms": terms, "encoded": encoded})
+        previous = {}
+        if kept is not None:
+            kept_pairs = zip(kept["hashes"], kept["terms"], strict=True)
+            previous = dict(zip(kept["ids"], kept_pairs, strict=True))
+        terms = []
+        for doc, content in zip(docs, hashes, strict=True):
+            old = previous.get(doc.id)
+            if old is not None and old[0] == content:
+                terms.append(old[1])
+            else:
+                terms.append("\n".join([t for t, _ in doc.weights]).encode())
+        value = {"ids": ids, "hashes": hashes, "terms": terms, "encoded": encoded}
+        store.put(POSTINGS, _LAST, value)
     return encoded
+
+
+_LAST = cache.key(POSTINGS)  # one in-browser index a work dir: the last build's
 
 
 def _patched(
