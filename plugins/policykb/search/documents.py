@@ -392,9 +392,16 @@ def _thawed(kept: dict, shared: _Shared) -> SearchDocument:
 
 
 def fingerprint(kb: KnowledgeBase, words: list[str]) -> str:
-    """Changes whenever anything that goes into an index changes."""
-    h = hashlib.sha256()
+    """Changes whenever anything that goes into an index changes: an entry by its file's
+    key (its bytes, path and kind) under the code that reads it, else by its data (an entry
+    made without a file); dumping every entry's data was a quarter of an edit's index update."""
+    from ..cache import code_version
+
+    h = hashlib.sha256(code_version().encode())
     for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+        if entry.key:
+            h.update(f"{entry.id}\0{entry.key}\n".encode())
+            continue
         h.update(
             json.dumps(
                 [entry.id, entry.kind.name, entry.data.model_dump(mode="json")],
