@@ -508,6 +508,26 @@ def test_a_newer_edit_supersedes_a_complete_update_not_yet_published(kb):
     assert "推行无会日" in kb.site("cases/nanle-wangge.html")
 
 
+def test_the_kept_count_of_each_term_follows_every_edit(kb):
+    from collections import Counter
+
+    from policykb.live import LiveSite, search_update
+
+    project = PolicyProject(kb.root / "mkdocs.yml")
+    live = LiveSite(project, server.SiteVersion(), strict=False)
+    live.build()
+    plugin = live.kept[1]
+    before = Counter(plugin.term_counts)
+    kb.edit("cases/nanle-wangge.yaml", "summary: 全县设", "summary: 推行无会日，全县设")
+    edited = project.load()
+    search_update(plugin, edited, [edited.entries["nanle-wangge"]], [])
+    search_update(plugin, edited, [], [edited.entries["mou-xiangzhen-biaoge"]])
+    every = Counter(term for doc in plugin.documents for term, _ in doc.weights)
+    assert plugin.term_counts == every  # what the lexicon is made of: no term lost or left
+    assert every["推行"] == before["推行"] + 1  # the edit's new word
+    assert "mou-xiangzhen-biaoge" not in {d.id for d in plugin.documents}
+
+
 def test_a_superseded_complete_update_stops_at_its_next_stage(kb, monkeypatch, caplog):
     import logging
 

@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,8 @@ class LiveSite:
         self.warn(kb)
         site = self.project.build(kb)
         self.kept = getattr(self.project, "last_build", None)
+        if self.kept is not None:
+            _term_counts(self.kept[1])
         self.site = site
         _freeze_heap()
         _remove_scratch(site)
@@ -351,9 +354,11 @@ class LiveSite:
                 traceback.print_exc()
                 print("Error: the update failed; still serving the last good site", flush=True)
                 continue
+            built = self.project.last_build
+            _term_counts(built[1])  # counted before it is the kept state a quick stage reads
             with self.lock:
                 if self.generation == wanted.generation:
-                    self.kept = self.project.last_build
+                    self.kept = built
             self.version.bump()
             _freeze_heap()
             with self._waiting:
@@ -461,6 +466,16 @@ def search_update(
     store.save(prune=False)
     if not fresh and not gone:
         return lambda: None
+    counts, previous = _term_counts(plugin), {d.id: d for d in plugin.documents}
+    for doc_id in [*gone, *(d.id for d in fresh)]:
+        if (old := previous.get(doc_id)) is not None:  # the document gone, or replaced
+            for term, _ in old.weights:
+                counts[term] -= 1
+                if not counts[term]:
+                    del counts[term]
+    for doc in fresh:
+        for term, _ in doc.weights:
+            counts[term] += 1
     by_id.update((d.id, d) for d in fresh)
     plugin.documents = [by_id[i] for i in sorted(by_id)]
 
@@ -472,9 +487,19 @@ def search_update(
             changed=fresh,
             removed=sorted(gone),
             words=plugin.segmenter.words,
+            terms=counts.keys(),
         )
 
     return write
+
+
+def _term_counts(plugin: PolicyKBPlugin) -> Counter[str]:
+    """How many of the kept state's search documents have each term, counted once and then
+    kept up to date edit by edit: the lexicon needs every term, and counting them in every
+    document was a third of an edit's index update."""
+    if plugin.term_counts is None:
+        plugin.term_counts = Counter(term for doc in plugin.documents for term, _ in doc.weights)
+    return plugin.term_counts
 
 
 def _freeze_heap() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+from collections import Counter
 from collections.abc import Callable, Collection
 from importlib import resources
 from pathlib import Path
@@ -74,6 +75,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     preloaded: KnowledgeBase | None = None
     segmenter: Segmenter | None = None
     documents: list[SearchDocument] = []
+    term_counts: Counter[str] | None = None  # serve: documents per term (live._term_counts)
     # Set by Project for `build.py serve`, whose edits cut text with the same segmenter.
     keep_segmenter = False
     diagnostics: list[Diagnostic] = []

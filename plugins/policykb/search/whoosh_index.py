@@ -205,11 +205,13 @@ def update_entries(
     changed: list[SearchDocument],
     removed: list[str],
     words: list[str],
+    terms: Collection[str] | None = None,
 ) -> IndexMeta:
     """An edit under `build.py serve`: the existing index at ``directory`` updated in place
     for the ``changed`` documents (replaced or added) and the ``removed`` ids, with no
     comparison of every document (``build``'s way); ``documents`` are all of them, as the
-    side files list them. The running server reopens the index once meta.json changes."""
+    side files list them (``terms``: all their terms, if known). The running server
+    reopens the index once meta.json changes."""
     from .documents import fingerprint
 
     old = read_meta(directory)
@@ -220,7 +222,8 @@ def update_entries(
         fcntl.flock(lock, fcntl.LOCK_EX)  # the same lock as build's
         repair(directory)
         _write(directory, [*removed, *(doc.id for doc in changed)], changed)
-        _write_side_files(directory, documents, meta, words, _table_rows(directory, changed))
+        known = _table_rows(directory, changed)
+        _write_side_files(directory, documents, meta, words, known, terms=terms)
     return meta
 
 
