@@ -457,7 +457,7 @@ def search_update(
     assert plugin.segmenter is not None
     store = Cache(plugin.work_dir / CACHE_FOLDER)
     gone = {e.id for e in removed}
-    by_id = {d.id: d for d in plugin.documents if d.id not in gone}
+    by_id = {d.id: d for d in plugin.documents}
     fresh = [
         doc
         for doc in build_documents(kb, plugin.segmenter, store, only={e.id for e in changed})
@@ -466,9 +466,9 @@ def search_update(
     store.save(prune=False)
     if not fresh and not gone:
         return lambda: None
-    counts, previous = _term_counts(plugin), {d.id: d for d in plugin.documents}
+    counts = _term_counts(plugin)
     for doc_id in [*gone, *(d.id for d in fresh)]:
-        if (old := previous.get(doc_id)) is not None:  # the document gone, or replaced
+        if (old := by_id.pop(doc_id, None)) is not None:  # the document gone, or replaced
             for term, _ in old.weights:
                 counts[term] -= 1
                 if not counts[term]:

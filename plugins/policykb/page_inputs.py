@@ -38,7 +38,6 @@ class Recorder:
             "cases": kb.cases,
             "children": kb.children,
             "in_rule_order": kb.in_rule_order,
-            "of_kind": kb.of_kind,
             "editions.containing": lambda case: kb.editions.containing(case),
             **questions,  # the renderer's own (a negative's list, an index's pages)
         }
@@ -79,9 +78,6 @@ class Recorder:
 
     def in_rule_order(self, entries: list[Entry]) -> list[Entry]:
         return self.ask("in_rule_order", entries)
-
-    def of_kind(self, kind: str) -> list[Entry]:
-        return self.ask("of_kind", kind)
 
 
 class _Editions:
