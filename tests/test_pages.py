@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from policykb import edition_pages, listing
@@ -297,7 +298,9 @@ def case_links(html: str) -> list[str]:
 
 
 def test_a_long_list_is_split_into_pages_with_a_chinese_pager(kb, monkeypatch):
-    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    # pages of 2 to 4 items, each ending, once it holds 2, after an item whose id hashes to
+    # a multiple of 1: pages of 2
+    monkeypatch.setattr(listing, "PAGE_SIZE", 4)
     extra = more_cases(kb, 3)  # 5 practices and 1 problem case: 3 pages of 2
     assert kb.run("build").code == 0
     first, second, third = (
@@ -318,17 +321,58 @@ def test_a_long_list_is_split_into_pages_with_a_chinese_pager(kb, monkeypatch):
     assert "<h1" in second and "案例（第 2 页）" in second
     assert 'href="pages/2.html"' in first and "上一页" not in first.split("kb-pager")[1]
     assert "经验做法（续）" in second  # a group going on from the page before
+    # how many in all: where the list and each group begin, not on every page
+    assert "共 6 个案例" in first and "共 6 个案例" not in second
+    assert "5 个：" in first + second and "5 个：" not in third
 
 
 def test_a_group_of_cases_is_its_own_paginated_page(kb, monkeypatch):
-    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    more_cases(kb, 3)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 4)  # pages of 2 (above)
+    more_cases(kb, 5)
     assert kb.run("build").code == 0
     assert re.search(
-        r'<a href="by-year/2020.html">2020 年</a>：4 个案例', kb.site("cases/by-year.html")
+        r'<a href="by-year/2020.html">2020 年</a>：6 个案例', kb.site("cases/by-year.html")
     )
-    assert len(case_links(kb.site("cases/by-year/2020.html"))) >= 2
-    assert "第 2 页，共 2 页" in kb.site("cases/by-year/2020/2.html")
+    first, second = kb.site("cases/by-year/2020.html"), kb.site("cases/by-year/2020/2.html")
+    assert len(case_links(first)) >= 2
+    assert "第 2 页，共 3 页" in second
+    assert "6 个案例，" in first and "6 个案例，" not in second
+
+
+def entries(*ids: str) -> list:
+    return [SimpleNamespace(id=i) for i in ids]
+
+
+def test_a_long_lists_pages_break_where_their_items_say_not_every_n_items():
+    cases = entries(*(f"case-{n:04d}" for n in range(3_000)))
+    pages = listing.split("cases/index.md", [(None, cases)])
+    sizes = [len(p.groups[0].items) for p in pages]
+    assert sum(sizes) == 3_000 and len(pages) > 3_000 / listing.PAGE_SIZE
+    assert all(listing.PAGE_SIZE // 2 <= n <= listing.PAGE_SIZE for n in sizes[:-1]), sizes
+    assert listing.split("cases/index.md", [(None, list(cases))]) == pages  # same items, same pages
+
+    def differ(before: list, after: list) -> list[int]:
+        shown = [[[e.id for e in g.items] for g in p.groups] for p in before]
+        return [
+            p.number
+            for p, was in zip(after, shown, strict=False)
+            if was != [[e.id for e in g.items] for g in p.groups]
+        ]
+
+    # a case added near the top, or one taken out further down: its own page changes (and
+    # the next, when the page now reaches its least size at an earlier break), not the rest
+    added = [*cases[:10], *entries("case-new"), *cases[10:]]
+    after = listing.split("cases/index.md", [(None, added)])
+    assert differ(pages, after) in ([1], [1, 2]) and len(after) == len(pages)
+    removed = [c for c in cases if c.id != "case-1500"]
+    after = listing.split("cases/index.md", [(None, removed)])
+    assert 1 <= len(differ(pages, after)) <= 2 and len(after) == len(pages)
+
+
+def test_a_short_list_is_one_page_and_an_editions_pages_are_of_a_fixed_size():
+    assert len(listing.split("cases/index.md", [(None, entries(*map(str, range(200))))])) == 1
+    units = [(None, list(range(100)))]
+    assert [len(p.groups[0].items) for p in listing.split("x.md", units, 40)] == [40, 40, 20]
 
 
 def test_a_hub_lists_its_first_cases_and_links_to_all_of_them(kb, monkeypatch):

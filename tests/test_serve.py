@@ -780,3 +780,57 @@ def test_an_edit_that_changes_the_glossary_leaves_the_in_browser_index_to_the_co
     served = site_files(kb.root / "site")
     assert "推行“无会周”" in kb.site("cases/nanle-wangge.html")
     assert all(served[n] == data for n, data in before.items() if n.startswith("search/kb/"))
+
+
+def test_an_edits_pass_over_the_pages_asks_again_only_what_the_edit_can_change(
+    kb, monkeypatch, capsys
+):
+    """Every page's source is made again after an edit, mostly from the cache; a kept page
+    is checked by asking the knowledge base its recorded questions again, but only where
+    the edited entries can change the answer (``page_inputs.Reach``): the pages about them
+    and those linking to and from them. Two edits in a row, each as a cold build makes it."""
+    from policykb import page_inputs
+    from policykb.live import LiveSite
+    from policykb.render import Renderer
+
+    monkeypatch.setattr(LiveSite, "_complete", lambda self: None)
+    asked: list[str] = []
+    rendering: list[str] = []
+    pages: list[str] = []
+    kept_or_made, digest = Renderer._kept_or_made, page_inputs.digest
+
+    def noting_page(self, path, *args):  # noqa: ANN001
+        rendering.append(path)
+        pages.append(path)
+        try:
+            return kept_or_made(self, path, *args)
+        finally:
+            rendering.pop()
+
+    def noting_question(*args):  # noqa: ANN002
+        asked.append(rendering[-1])
+        return digest(*args)
+
+    monkeypatch.setattr(Renderer, "_kept_or_made", noting_page)
+    monkeypatch.setattr(page_inputs, "digest", noting_question)
+    live = LiveSite(PolicyProject(kb.root / "mkdocs.yml"), server.SiteVersion(), strict=False)
+    live.build()
+    case = kb.root / "cases" / "nanle-wangge.yaml"
+    for old, new in [("328 个单元网格", "329 个单元网格"), ("title: 南乐县", "title: 河南南乐县")]:
+        asked.clear()
+        pages.clear()
+        kb.edit("cases/nanle-wangge.yaml", old, new)
+        live.changed({case})
+        assert "problems/xiaomala-dache.md" in asked  # it lists the case
+        assert "cases/lanzhou-xinqu-duokao-heyi.md" not in asked
+        assert "rules/kaohe-qianfenzhi.md" not in asked
+        assert len(asked) < len(pages) / 2, (len(asked), len(pages))
+    assert "河南南乐县" in kb.site("problems/xiaomala-dache.html")
+    # a negative's list is asked of the kind as a whole: a new item on it shows on the others
+    negative = (kb.root / "content/negatives/zhucheng-jinling.yaml").read_text(encoding="utf-8")
+    kb.write("content/negatives/zhucheng-2.yaml", negative.replace("手机打卡", "微信打卡"))
+    live.changed({kb.root / "content/negatives/zhucheng-2.yaml"})
+    assert "微信打卡" in kb.site("negatives/zhucheng-jinling.html")
+    served, cold = site_files(kb.root / "site"), cold_build(kb)
+    differ = {name for name in served.keys() | cold.keys() if served.get(name) != cold.get(name)}
+    assert differ <= COMPLETE_UPDATE_ONLY

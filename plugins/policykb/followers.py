@@ -32,8 +32,8 @@ def page_sources(plugin: PolicyKBPlugin, config: MkDocsConfig, store: Cache) -> 
     """Every generated page's source as a build gives it to MkDocs, by its path."""
     from .plugin import EXCLUDE_FROM_MATERIAL
 
-    renderer = plugin.renderer(config, store)
-    return {page.path: EXCLUDE_FROM_MATERIAL + page.markdown for page in renderer.pages()}
+    pages = plugin.page_sources(config, store)
+    return {page.path: EXCLUDE_FROM_MATERIAL + page.markdown for page in pages}
 
 
 def changed_pages(files: Files, sources: dict[str, str]) -> tuple[list[str], list[str]]:

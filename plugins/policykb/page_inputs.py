@@ -7,12 +7,17 @@ and notes every question; ``digest`` hashes the answers and every entry in them 
 its file's key). The next build asks the recorded questions again (lookups, not rendering):
 the same digest is the same page, whose kept source is used (see ``Renderer.entry_page``).
 A question this module does not know is an AttributeError, never an unrecorded read.
+
+After an edit under `build.py serve` even asking again is mostly needless: ``Reach`` tells
+which recorded questions the edited entries can change the answer of, and a page none of
+whose questions it reaches keeps the inputs it was checked with (``Checked``) without asking.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .linker import KnowledgeBase
@@ -86,6 +91,67 @@ class _Editions:
 
     def containing(self, case: Entry) -> list[Any]:
         return self.recorder.ask("editions.containing", case)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Every page's inputs (its item → ``digest``) as they were checked against ``kb``: by
+    a build, or by an edit's pass over every page."""
+
+    kb: KnowledgeBase
+    inputs: dict[str, str]
+
+
+class Reach:
+    """What an edit from ``before`` to ``after`` can change: the answer to a question about
+    an entry it touched (changed, added or removed), or about an entry linking to or from
+    one, before or after (its links, its cases, its children); a question about a whole
+    kind (a negative's list, where an index group begins) when an entry of that kind was
+    touched; an edition's cases when a case it is asked for, an edition or a problem was
+    (an edition selects by problem); rule order when a rule it orders or any source was.
+    A question not named here is always reached."""
+
+    def __init__(self, before: KnowledgeBase, after: KnowledgeBase):
+        old, new = before.entries, after.entries
+        self.touched = {
+            i
+            for i in old.keys() | new.keys()
+            if i not in old or i not in new or not new[i].key or new[i].key != old[i].key
+        }
+        self.kinds: set[str] = set()
+        self.near = set(self.touched)  # the touched and the entries linking to or from them
+        for kb in (before, after):
+            for entry_id in self.touched:
+                entry = kb.entries.get(entry_id)
+                if entry is not None:
+                    self.kinds.add(entry.kind.name)
+                    self.near.update(e.id for e in kb.outgoing(entry))
+                    self.near.update(e.id for e in kb.incoming(entry))
+
+    def reaches(self, questions: Iterable[Question]) -> bool:
+        return any(self._reaches(name, args) for name, args in questions)
+
+    def _reaches(self, name: str, args: tuple[Any, ...]) -> bool:
+        if name == "get":
+            return args[0] in self.touched
+        if name in ("outgoing", "incoming", "cases", "children"):
+            return _id(args[0]) in self.near
+        if name == "in_rule_order":  # rule_key reads each rule's source
+            return "source" in self.kinds or any(_id(a) in self.touched for a in args[0])
+        if name == "editions.containing":
+            return bool(self.kinds & {"compilation", "problem"}) or _id(args[0]) in self.touched
+        if name == "same_list":
+            return "negative" in self.kinds or _id(args[0]) in self.touched
+        if name == "index_page_of" and args[0] == "negative":  # grouped by list, of negatives
+            return "negative" in self.kinds
+        return True
+
+
+def _id(value: Any) -> Any:
+    """The id of an entry argument, as ``_as_ids`` wrote it."""
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "entry":
+        return value[1]
+    return value
 
 
 def digest(kb: KnowledgeBase, questions: list[Question], functions: dict[str, Callable]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import posixpath
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -39,9 +39,11 @@ from .diagnostics import ContentError, Diagnostic
 from .generated_render import GeneratedPages
 from .kinds import KINDS
 from .linker import KnowledgeBase
+from .page_inputs import Checked
 from .pipeline import CACHE_FOLDER, load_knowledge_base
 from .publish import publications
 from .render import PAGE_SOURCES, Renderer
+from .render import Page as PageSource
 from .search import browser_index, whoosh_index
 from .search.documents import DOCUMENTS, SearchDocument, build_documents
 from .search.segment import Segmenter
@@ -76,6 +78,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
     segmenter: Segmenter | None = None
     documents: list[SearchDocument] = []
     term_counts: Counter[str] | None = None  # serve: documents per term (live._term_counts)
+    checked: Checked | None = None  # every page's inputs, as the last pass over them found
     # Set by Project for `build.py serve`, whose edits cut text with the same segmenter.
     keep_segmenter = False
     diagnostics: list[Diagnostic] = []
@@ -149,7 +152,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
 
     def renderer(self, config: MkDocsConfig, store: Cache | None = None) -> Renderer:
         """The Renderer of the held knowledge base's pages, its templates compiled once (in
-        the work dir's cache); ``store``: the last build's entry page sources."""
+        the work dir's cache); ``store``: the last build's entry page sources, checked
+        again where the held knowledge base differs from the one they were last checked
+        against (``page_inputs.Reach``)."""
         assert self.kb is not None
         return Renderer(
             self.kb,
@@ -157,7 +162,15 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
             bytecode_cache=template_cache(self.work_dir / CACHE_FOLDER, "pages"),
             use_directory_urls=uses_directory_urls(config),
             store=store,
+            checked=self.checked if store is not None else None,
         )
+
+    def page_sources(self, config: MkDocsConfig, store: Cache) -> Iterator[PageSource]:
+        """Every generated page of the held knowledge base, each page's inputs then kept
+        as checked against it (for the next edit's pass)."""
+        renderer = self.renderer(config, store)
+        yield from renderer.pages()
+        self.checked = Checked(renderer.kb, renderer.inputs)
 
     def _add_files(self, files: Files, config: MkDocsConfig, store: Cache) -> Files:
         self.hold(self.kb)
@@ -178,7 +191,7 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
                 files.remove(file)
         with progress.stage("page sources"):
             # an unchanged entry page's source is the last build's
-            for page in self.renderer(config, store).pages():
+            for page in self.page_sources(config, store):
                 if files.get_file_from_path(page.path):
                     raise PluginError(
                         f"{page.path} is generated from the knowledge base; "

@@ -134,10 +134,15 @@ class Renderer:
         bytecode_cache: jinja2.BytecodeCache | None = None,
         use_directory_urls: bool = False,
         store: Cache | None = None,
+        checked: page_inputs.Checked | None = None,
     ):
         self.kb = kb
         # the entry pages' sources of the last build, with what each was made of
         self.store = store
+        # the pages' inputs as last checked, and what the edit since can have changed
+        self._checked = checked.inputs if checked else {}
+        self._reach = page_inputs.Reach(checked.kb, kb) if checked else None
+        self.inputs: dict[str, str] = {}  # each kept or made page's, checked against ``kb``
         self.use_directory_urls = use_directory_urls  # the addresses HTML links are written with
         self.env = environment(bytecode_cache)
         self.downloads = downloads  # formats of the publications' files in the site
@@ -182,14 +187,19 @@ class Renderer:
                 urls.index_path(kind),
                 f"index_{kind.name}.md.j2",
                 self.index_groups(kind.name),
-                count=len(self.kb.of_kind(kind.name)),  # a number, not every entry's key
+                first_page={"count": len(self.kb.of_kind(kind.name))},
             )
         for axis, path in urls.CASES_BY.items():
             groups = self.case_groups(axis)
             yield self._render(path, "cases_by.md.j2", axis=axis, groups=groups)
             for group in groups:
                 yield from self.list_pages(
-                    group.path, "cases_group.md.j2", group.subgroups, axis=axis, group=group
+                    group.path,
+                    "cases_group.md.j2",
+                    group.subgroups,
+                    first_page={"count": group.count},
+                    axis=axis,
+                    group=group,
                 )
         yield self._render(urls.HOME, "home.md.j2")
         yield self._render(urls.SEARCH, "search.md.j2")
@@ -210,16 +220,14 @@ class Renderer:
     def _kept_or_made(self, path: str, item: str, render: Callable[[], Page]) -> Page:
         """The page's kept source when what it asked the knowledge base gets the same
         answers (``page_inputs``); else ``render()`` (through the recorder), kept for the
-        next build under ``item``, the key of everything else it is made of."""
+        next build under ``item``, the key of everything else it is made of. Not asked
+        again: the questions of a page checked before an edit that reaches none of them."""
         assert self.store is not None
         kept = self.store.get(PAGE_SOURCES, item)
         if kept is not None:
             questions, inputs, markdown, registered = kept
-            try:
-                same = page_inputs.digest(self.kb, questions, self.recorder.functions) == inputs
-            except page_inputs.Missing:
-                same = False
-            if same:
+            if self._same_inputs(item, questions, inputs):
+                self.inputs[item] = inputs
                 for first, more in registered:
                     self._more.setdefault(first, self._more_from_ids(more))
                 return Page(path, markdown)
@@ -230,9 +238,20 @@ class Renderer:
             questions, registered = self.recorder.asked, self._registered
         finally:
             self._registered = None
-        inputs = self.recorder.digest()
+        inputs = self.inputs[item] = self.recorder.digest()
         self.store.put(PAGE_SOURCES, item, (questions, inputs, made.markdown, registered))
         return made
+
+    def _same_inputs(self, item: str, questions: list, inputs: str) -> bool:
+        """Whether the knowledge base answers the kept page's ``questions`` as it did when
+        they gave ``inputs``."""
+        if self._reach is not None and self._checked.get(item) == inputs:
+            if not self._reach.reaches(questions):
+                return True
+        try:
+            return page_inputs.digest(self.kb, questions, self.recorder.functions) == inputs
+        except page_inputs.Missing:
+            return False
 
     @functools.cached_property
     def _settings(self) -> str:
@@ -253,14 +272,21 @@ class Renderer:
         }
 
     def list_pages(
-        self, first: str, template: str, groups: list[tuple[object, list]], **context: object
+        self,
+        first: str,
+        template: str,
+        groups: list[tuple[object, list]],
+        first_page: dict[str, object] | None = None,
+        **context: object,
     ) -> Iterator[Page]:
-        """A list's pages, ``listing.PAGE_SIZE`` items each, with a pager. Each page's
-        source is kept like an entry page's: an edit re-makes the few pages listing what it
-        changed, not every list (see ``_list_shape``)."""
+        """A list's pages (``listing.split``), each with a pager; ``first_page``: what only
+        the first page shows (how many in all), so that the others stay as they were when
+        an item comes or goes. Each page's source is kept like an entry page's: an edit
+        re-makes the few pages listing what it changed, not every list (``_list_shape``)."""
         for part in listing.split(first, groups):
-            render = functools.partial(self._list_page, part, template, context)
-            shape = _list_shape(self.kb, part, context) if self.store is not None else None
+            values = {**context, **(first_page or {})} if part.number == 1 else context
+            render = functools.partial(self._list_page, part, template, values)
+            shape = _list_shape(self.kb, part, values) if self.store is not None else None
             if shape is None:
                 yield render(self.kb)
             else:
@@ -465,7 +491,7 @@ def _list_shape(kb: KnowledgeBase, part: listing.ListPage, context: dict) -> str
             items = [plain(i) for i in value.items]
             return ("group", plain(value.key), value.total, value.continued, items)
         if isinstance(value, CaseGroup):
-            return ("cases", value.name, value.path, value.count)
+            return ("cases", value.name, value.path)  # its count: the first page's
         if isinstance(value, list | tuple):
             return [plain(v) for v in value]
         if isinstance(value, Entry) or value is None or isinstance(value, str | int | bool):
