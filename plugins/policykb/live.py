@@ -40,7 +40,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -241,9 +241,9 @@ class LiveSite:
         }
         with progress.stage("their search documents", len(changed)):
             write_index = search_update(plugin, kb, changed, removed)
-        pages = self._publish(own, [urls.page_path(e) for e in removed], {}, [], write_index)
+        pages = self._publish(own, [urls.page_path(e) for e in removed], write_index)
         removal = f", {len(removed)} removed" if removed else ""
-        self._said(f"Live {pages} page(s){removal}", started, names)
+        self._said(f"Live {pages} page(s){removal} and their search documents", started, names)
 
         touched = {e.id for e in [*changed, *removed]}
         with progress.stage("page sources"):
@@ -255,26 +255,22 @@ class LiveSite:
         readers = followers.readers(old_kb, kb, touched)
         with progress.stage("their search documents", len(readers)):
             write_index = search_update(plugin, kb, readers, [])
-        index, index_gone = self._browser_index(kb, store)
-        pages = self._publish(
-            {path: sources[path] for path in sorted(paths)}, gone, index, index_gone, write_index
-        )
+        pages = self._publish({path: sources[path] for path in sorted(paths)}, gone, write_index)
         removal = f", {len(gone)} removed" if gone else ""
-        shards = len(index) + len(index_gone)
-        self._said(
-            f"Live {pages} page(s) next to them{removal}, {shards} in-browser index file(s)",
-            started,
-            names,
-        )
+        self._said(f"Live {pages} page(s) next to them{removal}", started, names)
+
+        # the pages first: a reader's page is back in a second or two, the search box's
+        # files (all of them when a document came or went) after
+        index, index_gone = self._browser_index(kb, store)
+        self._publish({}, [], lambda: None, index, index_gone)
+        removal = f", {len(index_gone)} removed" if index_gone else ""
+        self._said(f"Live {len(index)} in-browser index file(s){removal}", started, names)
 
     def _said(self, what: str, started: tuple[float, float], names: str) -> None:
         """A stage published: the version moves (readers' pages reload) and it says so."""
         self.version.bump()
         wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
-        print(
-            f"{what} and their search documents, {wall:.2f} s (CPU {cpu:.2f} s) after {names}",
-            flush=True,
-        )
+        print(f"{what}, {wall:.2f} s (CPU {cpu:.2f} s) after {names}", flush=True)
 
     def _browser_index(self, kb: KnowledgeBase, store: Cache) -> tuple[dict[str, str], list[str]]:
         """The in-browser index files whose bytes change, from the search documents as they
@@ -304,9 +300,9 @@ class LiveSite:
         self,
         pages: dict[str, str],
         gone_pages: list[str],
-        files: dict[str, str],
-        gone_files: list[str],
         write_index: Callable[[], None],
+        files: dict[str, str] | None = None,
+        gone_files: Sequence[str] = (),
     ) -> int:
         """``pages`` (sources by path) rendered and published with ``files`` (contents by
         site path) and the search index's write, each file written beside the site and
@@ -318,8 +314,8 @@ class LiveSite:
         scratch = Path(tempfile.mkdtemp(prefix=f".{self.site.name}{SCRATCH}", dir=self.site.parent))
         try:
             with progress.stage("pages", len(pages)):
-                written = render_pages(config, plugin, pages, scratch)
-                written += write_files(config, plugin, files, scratch)
+                written = render_pages(config, plugin, pages, scratch) if pages else []
+                written += write_files(config, plugin, files or {}, scratch)
                 gone = forget_files(plugin, [*gone_pages, *gone_files])
             with self.lock, progress.stage("whoosh update and publish", len(written)):
                 write_index()
@@ -331,7 +327,7 @@ class LiveSite:
                     (site / uri).unlink(missing_ok=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        return len(written) - len(files)
+        return len(written) - len(files or {})
 
     def _complete(self) -> None:
         """Stage 3, in its own thread: the complete update, for the newest edit."""

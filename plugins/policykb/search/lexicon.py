@@ -79,17 +79,26 @@ def _fold_table(chars: frozenset[str]) -> dict[str, str]:
 
 
 def _sounds(words: tuple[str, ...]) -> dict[str, str]:
-    from ..pinyin import lazy_pinyin
-
-    common = [chr(c) for c in range(0x4E00, 0xA000) if _is_common(chr(c))]
-    chars = sorted(set(common) | {ch for w in words for ch in w if "\u4e00" <= ch <= "\u9fff"})
+    chars = sorted(set(_common()) | {ch for w in words for ch in w if "\u4e00" <= ch <= "\u9fff"})
     by_sound: dict[str, list[str]] = {}
     for ch in chars:
-        # a character's own commonest reading: a query's characters are read one by one too
-        reading = lazy_pinyin(ch, errors="ignore")
-        if reading and reading[0].isascii() and reading[0].isalpha():
-            by_sound.setdefault(reading[0], []).append(ch)
+        if reading := _reading(ch):
+            by_sound.setdefault(reading, []).append(ch)
     return {sound: "".join(cs) for sound, cs in sorted(by_sound.items())}
+
+
+@functools.cache
+def _common() -> tuple[str, ...]:
+    return tuple(chr(c) for c in range(0x4E00, 0xA000) if _is_common(chr(c)))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # `build.py serve` makes the table again at each edit
+def _reading(ch: str) -> str | None:
+    """A character's own commonest reading: a query's characters are read one by one too."""
+    from ..pinyin import lazy_pinyin
+
+    reading = lazy_pinyin(ch, errors="ignore")
+    return reading[0] if reading and reading[0].isascii() and reading[0].isalpha() else None
 
 
 def _is_common(ch: str) -> bool:
