@@ -833,3 +833,57 @@ def test_an_edits_pass_over_the_pages_asks_again_only_what_the_edit_can_change(
     served, cold = site_files(kb.root / "site"), cold_build(kb)
     differ = {name for name in served.keys() | cold.keys() if served.get(name) != cold.get(name)}
     assert differ <= COMPLETE_UPDATE_ONLY
+
+
+RULE = """\
+source: ruogan-guiding
+article: 统筹规范督查检查考核
+text: 不得以“留痕”代替实绩
+title: 不以留痕代替实绩
+problems: [dujiankao-guoduo]
+"""
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # a problem under another: the parent's children, every page naming either
+        (
+            "content/problems/xiaomala-dache.yaml",
+            "title: 小马拉大车",
+            "title: 小马拉大车\nparent: dujiankao-guoduo",
+        ),
+        # a problem's title: its cases, rules, remedies and the editions' groups
+        (
+            "content/problems/dujiankao-guoduo.yaml",
+            "title: 督查检查考核过多过频",
+            "title: 督考过多",
+        ),
+        # a source's level: the order of the rules on every page listing them (a second
+        # rule, of the other source, now comes first on their problem's page)
+        ("content/sources/huibian.yaml", "issuer: 未署名", "issuer: 未署名\nlevel: 中央"),
+        # a new rule of a source: its problem and its source list it, in rule order (its
+        # 第N条 and its quoted word are new words of the glossary)
+        ("content/rules/bu-liuhen.yaml", None, RULE.replace("留痕", "痕迹")),
+    ],
+)
+def test_the_quick_stages_follow_an_edit_of_any_kind_as_a_cold_build_does(kb, monkeypatch, edit):
+    from policykb.live import LiveSite
+
+    monkeypatch.setattr(LiveSite, "_complete", lambda self: None)
+    kb.write("content/rules/huibian-liuhen.yaml", RULE.replace("ruogan-guiding", "huibian"))
+    live = LiveSite(PolicyProject(kb.root / "mkdocs.yml"), server.SiteVersion(), strict=False)
+    live.build()
+    problem = kb.site("problems/dujiankao-guoduo.html")
+    assert problem.index("留痕") > problem.index("千分制")  # the central regulation's first
+    path, old, new = edit
+    if old is None:
+        kb.write(path, new)
+    else:
+        kb.edit(path, old, new)
+    live.changed({kb.root / path})
+    served, cold = site_files(kb.root / "site"), cold_build(kb)
+    differ = {name for name in served.keys() | cold.keys() if served.get(name) != cold.get(name)}
+    if "dujiankao-guoduo" in path or old is None:  # new words of the glossary (above)
+        differ = {name for name in differ if not name.startswith("search/kb/")}
+    assert differ <= COMPLETE_UPDATE_ONLY

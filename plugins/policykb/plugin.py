@@ -322,10 +322,9 @@ class PolicyKBPlugin(BasePlugin[PolicyKBConfig]):
         previous, following, index = self.around[page.file.src_uri]
         index.active = True  # and its section: the tab; undone once the page is written
         self.active_index = index
-        if previous is not None:
-            page.previous_page = previous
-        if following is not None:
-            page.next_page = following
+        # both, None too: under `build.py serve` the page object is the last build's, and
+        # an edit that made it the first of its index must not leave the old one before it
+        page.previous_page, page.next_page = previous, following
         context["kb_index"] = index
         # What the theme shows the same on such pages: their links are relative to the
         # page's folder (a page's own with directory URLs), the rest is the nav's.
