@@ -177,7 +177,7 @@ def test_a_rebuild_makes_again_only_the_documents_of_what_changed(tmp_path):
 
 
 def test_the_in_browser_index_after_an_edit_is_byte_for_byte_a_cold_builds(
-    tiny_kb, segmenter, tmp_path
+    tiny_kb, segmenter, tmp_path, monkeypatch
 ):
     """Its postings are patched from the last build's for the documents that changed:
     a term one of them lost, gained or weighs anew, one no document has any more."""
@@ -212,11 +212,24 @@ def test_the_in_browser_index_after_an_edit_is_byte_for_byte_a_cold_builds(
         store = Cache(tmp_path / "cache")
         assert build(version, store) == build(version)
         assert store.hits
-    # a document gone, back again, then an edit: every later number moves, the postings are
-    # made afresh from terms partly kept, and the next build patches from those
-    for version in (documents[1:], documents, edited):
+    # a document gone, back again (first, in the middle, last), then an edit: every later
+    # number moves by one, the kept postings are renumbered; two gone: made afresh from
+    # terms partly kept, and the next build patches from those
+    renumbered = []
+    original = browser_index._renumbered
+
+    def noting(kept, ids):  # noqa: ANN001
+        done = original(kept, ids)
+        renumbered.append(done is not None)
+        return done
+
+    monkeypatch.setattr(browser_index, "_renumbered", noting)
+    middle = [*documents[:3], *documents[4:]]
+    versions = [documents[1:], documents, middle, documents, documents[:-1], documents, edited]
+    for version in [*versions, documents[2:], documents]:
         store = Cache(tmp_path / "cache")
         assert build(version, store) == build(version)
+    assert renumbered == [True] * 6 + [False, False]  # the edit keeps every number
 
     def holds(files, term):
         return any(f'"{term}":' in text for text in files.values())

@@ -142,17 +142,18 @@ POSTINGS = "browser-postings"  # the cache's namespace
 def _encoded(docs: list[SearchDocument], store: Cache | None) -> dict[str, tuple[str, int]]:
     """Per term, sorted, its postings as ``encode`` spells them and how many. With ``store``:
     the last build's, for the same documents; with the postings of those whose content
-    changed made again (only the terms those had or have are looked at). When documents came
-    or went, every later one's number moved: the postings are made afresh, but the terms of
-    each unchanged document are the kept ones."""
+    changed made again (only the terms those had or have are looked at). When one document
+    came or went, the kept postings are renumbered first (``_renumbered``); when more did,
+    they are made afresh, but the terms of each unchanged document are the kept ones."""
     hashes = [doc.content_hash() for doc in docs]
     ids = [doc.id for doc in docs]
     kept = store.get(POSTINGS, _LAST) if store else None
     same_documents = kept is not None and kept["ids"] == ids
     if same_documents and kept["hashes"] == hashes:
         return kept["encoded"]
-    if same_documents:
-        encoded = _patched(docs, hashes, kept)
+    renumbered = None if kept is None or same_documents else _renumbered(kept, ids)
+    if same_documents or renumbered is not None:
+        encoded = _patched(docs, hashes, renumbered or kept)
     else:
         postings = postings_of(docs)
         encoded = {term: (encode(_pairs(p)), len(p) // 2) for term, p in sorted(postings.items())}
@@ -176,6 +177,62 @@ def _encoded(docs: list[SearchDocument], store: Cache | None) -> dict[str, tuple
 
 
 _LAST = cache.key(POSTINGS)  # one in-browser index a work dir: the last build's
+
+
+def _renumbered(kept: dict, ids: list[str]) -> dict | None:
+    """The kept postings with the documents' numbers of ``ids``, when one document came or
+    went (None otherwise). Every later document's number moved by one, but in a term's
+    postings that is one gap, the one into the first of those numbers (``_moved_from``):
+    its text is the kept one with that gap spelled anew. A gone document's terms are
+    decoded and spelled again without it; a new one holds no term yet (``_patched`` adds
+    its postings, as for an edited one)."""
+    old = kept["ids"]
+    if abs(len(ids) - len(old)) != 1:
+        return None
+    at = next((n for n, (a, b) in enumerate(zip(ids, old, strict=False)) if a != b), len(old))
+    at = min(at, len(ids), len(old))
+    hashes, terms, encoded = list(kept["hashes"]), list(kept["terms"]), {}
+    if len(ids) > len(old):  # one came, at ``at``
+        if ids[:at] != old[:at] or ids[at + 1 :] != old[at:]:
+            return None
+        hashes.insert(at, "")
+        terms.insert(at, b"")
+        for term, (text, count) in kept["encoded"].items():
+            encoded[term] = (_moved_from(text, at, 1), count)
+    else:  # the one at ``at`` went
+        if ids[:at] != old[:at] or ids[at:] != old[at + 1 :]:
+            return None
+        gone = set(terms.pop(at).decode().split("\n"))
+        del hashes[at]
+        for term, (text, count) in kept["encoded"].items():
+            if term in gone:
+                pairs = [(n - (n > at), w) for n, w in decode(text) if n != at]
+                if pairs:
+                    encoded[term] = (encode(pairs), len(pairs))
+            else:
+                encoded[term] = (_moved_from(text, at, -1), count)
+    return {"ids": ids, "hashes": hashes, "terms": terms, "encoded": encoded}
+
+
+def _moved_from(text: str, at: int, by: int) -> str:
+    """``encode``'s text with every document number from ``at`` on moved by ``by``: the
+    gap into the first of them spelled anew, what comes before read, what follows kept."""
+    value, shift, number, start, gap = 0, 1, 0, 0, True
+    for i, ch in enumerate(text):
+        digit = _VALUE[ch]
+        if digit >= 32:
+            value += (digit - 32) * shift
+            shift *= 32
+            continue
+        value += digit * shift
+        if gap:
+            number += value
+            if number >= at:
+                moved = value + by
+                spelled = _SMALL[moved] if moved < len(_SMALL) else _spelled(moved)
+                return text[:start] + spelled + text[i + 1 :]
+        value, shift, gap, start = 0, 1, not gap, i + 1
+    return text
 
 
 def _patched(
