@@ -262,7 +262,7 @@ class LiveSite:
         # the pages first: a reader's page is back in a second or two, the search box's
         # files (all of them when a document came or went) after
         index, index_gone = self._browser_index(kb, store)
-        self._publish({}, [], lambda: None, index, index_gone)
+        self._publish({}, [], lambda: None, files=index, gone_files=index_gone)
         removal = f", {len(index_gone)} removed" if index_gone else ""
         self._said(f"Live {len(index)} in-browser index file(s){removal}", started, names)
 
@@ -309,13 +309,14 @@ class LiveSite:
         renamed into it; the ``gone`` ones taken out. Returns the number of pages written."""
         assert self.kept is not None
         config, plugin = self.kept
+        files = files or {}
         # the version the site link points at now (a complete update writes into it too)
         site = self.site.resolve()
         scratch = Path(tempfile.mkdtemp(prefix=f".{self.site.name}{SCRATCH}", dir=self.site.parent))
         try:
             with progress.stage("pages", len(pages)):
                 written = render_pages(config, plugin, pages, scratch) if pages else []
-                written += write_files(config, plugin, files or {}, scratch)
+                written += write_files(config, plugin, files, scratch)
                 gone = forget_files(plugin, [*gone_pages, *gone_files])
             with self.lock, progress.stage("whoosh update and publish", len(written)):
                 write_index()
@@ -327,7 +328,7 @@ class LiveSite:
                     (site / uri).unlink(missing_ok=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        return len(written) - len(files or {})
+        return len(written) - len(files)
 
     def _complete(self) -> None:
         """Stage 3, in its own thread: the complete update, for the newest edit."""

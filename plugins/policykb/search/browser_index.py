@@ -189,8 +189,8 @@ def _renumbered(kept: dict, ids: list[str]) -> dict | None:
     old = kept["ids"]
     if abs(len(ids) - len(old)) != 1:
         return None
-    at = next((n for n, (a, b) in enumerate(zip(ids, old, strict=False)) if a != b), len(old))
-    at = min(at, len(ids), len(old))
+    shorter = min(len(ids), len(old))  # no difference before it: the last one came or went
+    at = next((n for n, (a, b) in enumerate(zip(ids, old, strict=False)) if a != b), shorter)
     hashes, terms, encoded = list(kept["hashes"]), list(kept["terms"]), {}
     if len(ids) > len(old):  # one came, at ``at``
         if ids[:at] != old[:at] or ids[at + 1 :] != old[at:]:
